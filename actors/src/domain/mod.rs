@@ -1,0 +1,74 @@
+//! Domain actors: the only code that runs SQL.
+//!
+//! Each domain lives in its own folder with the same four files: `mod.rs` (the handle,
+//! the only type other modules hold), `actor.rs` (the actor and its message handlers),
+//! `messages.rs` (private message types) and `store.rs` (the SQL). Handlers return
+//! futures so queries of one domain run concurrently; the actor itself holds no mutable
+//! state besides its pool, so a restart loses nothing.
+
+pub mod users;
+
+use crate::db::DbError;
+
+/// Errors every domain can return. The HTTP edge maps each variant to a status and the
+/// reference envelope; internal causes are logged there, never shown to clients.
+#[derive(Debug, thiserror::Error)]
+pub enum DomainError {
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness rule was violated; the message is client-facing.
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    /// A client-facing validation message.
+    #[error("invalid: {0}")]
+    Invalid(String),
+    /// PostgreSQL (or the actor) could not be reached in time: 503.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+    /// Anything else: 500, cause logged.
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl From<DbError> for DomainError {
+    fn from(e: DbError) -> Self {
+        if e.is_unavailable() {
+            DomainError::Unavailable(e.to_string())
+        } else {
+            DomainError::Internal(e.to_string())
+        }
+    }
+}
+
+impl From<tokio_postgres::Error> for DomainError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        DbError::from(e).into()
+    }
+}
+
+impl From<actix::MailboxError> for DomainError {
+    fn from(e: actix::MailboxError) -> Self {
+        DomainError::Unavailable(format!("domain actor unreachable: {e}"))
+    }
+}
+
+/// Implements `Handler<$msg>` for a domain actor that has a `pool` field: the handler
+/// checks out a connection and awaits `$body` (a store call) in a spawned future, so
+/// the actor keeps taking messages while queries run.
+macro_rules! db_handler {
+    ($actor:ty, $msg:ty => $ret:ty, |$conn:ident, $m:ident| $body:expr) => {
+        impl actix::Handler<$msg> for $actor {
+            type Result = actix::ResponseFuture<Result<$ret, $crate::domain::DomainError>>;
+
+            fn handle(&mut self, $m: $msg, _: &mut Self::Context) -> Self::Result {
+                let pool = self.pool.clone();
+                Box::pin(async move {
+                    #[allow(unused_mut)]
+                    let mut $conn = pool.get().await.map_err($crate::db::DbError::from)?;
+                    $body.await
+                })
+            }
+        }
+    };
+}
+pub(crate) use db_handler;

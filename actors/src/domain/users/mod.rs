@@ -1,0 +1,78 @@
+//! Users domain: identities, profiles and API keys.
+//!
+//! [`UsersHandle`] is what the HTTP edge and the CLI hold. Every method sends one
+//! message to the [`actor::UsersActor`], which runs the SQL of [`store`] on the shared
+//! pool. Mailbox: 1024 messages; callers wait (back-pressure) when it is full.
+
+mod actor;
+mod messages;
+pub mod model;
+pub mod store;
+
+use actix::{Actor, Addr, ArbiterHandle};
+use uuid::Uuid;
+
+use crate::db::PgPool;
+use crate::domain::DomainError;
+use crate::ids::{Role, UserId};
+pub use model::{AuthUser, CreatedUser, FullUser, NewUser};
+
+#[derive(Clone)]
+pub struct UsersHandle {
+    addr: Addr<actor::UsersActor>,
+}
+
+impl UsersHandle {
+    /// Starts the users actor on `arbiter`.
+    pub fn start(pool: PgPool, arbiter: &ArbiterHandle) -> Self {
+        let addr = actor::UsersActor::start_in_arbiter(arbiter, move |_| actor::UsersActor::new(pool));
+        UsersHandle { addr }
+    }
+
+    /// Resolves an API key by the SHA-256 hex of its plaintext (non-deleted, unexpired key
+    /// of a non-deleted user). Records `last_used_at` at most once a minute.
+    pub async fn find_by_api_key_hash(&self, hash: String) -> Result<Option<AuthUser>, DomainError> {
+        self.addr.send(messages::FindByApiKeyHash(hash)).await?
+    }
+
+    /// Loads the identity of a live user by id.
+    pub async fn auth_user_by_id(&self, id: UserId) -> Result<Option<AuthUser>, DomainError> {
+        self.addr.send(messages::AuthUserById(id)).await?
+    }
+
+    /// Loads the identity of a live user by uuid.
+    pub async fn auth_user_by_uuid(&self, uuid: Uuid) -> Result<Option<AuthUser>, DomainError> {
+        self.addr.send(messages::AuthUserByUuid(uuid)).await?
+    }
+
+    /// Finds a live user by email (case-insensitive).
+    pub async fn auth_user_by_email(&self, email: String) -> Result<Option<AuthUser>, DomainError> {
+        self.addr.send(messages::AuthUserByEmail(email)).await?
+    }
+
+    /// The caller's own view of their account (`FullUser`).
+    pub async fn full_user(&self, id: UserId) -> Result<Option<FullUser>, DomainError> {
+        self.addr.send(messages::GetFullUser(id)).await?
+    }
+
+    /// Creates a user; a taken email is `Conflict("User already exists.")`.
+    pub async fn create(&self, new: NewUser) -> Result<CreatedUser, DomainError> {
+        self.addr.send(messages::CreateUser(new)).await?
+    }
+
+    /// Replaces the user's API key (the previous one is soft-deleted) and returns the
+    /// plaintext, which is never stored.
+    pub async fn create_api_key(&self, user: UserId) -> Result<String, DomainError> {
+        self.addr.send(messages::CreateApiKey(user)).await?
+    }
+
+    /// `SELECT 1` on a pooled connection (health check).
+    pub async fn ping_db(&self) -> Result<(), DomainError> {
+        self.addr.send(messages::PingDb).await?
+    }
+
+    /// Role lookup helper for callers holding only a role id.
+    pub fn role_from_id(id: i32) -> Option<Role> {
+        Role::from_id(id)
+    }
+}

@@ -1,0 +1,78 @@
+//! Identifier newtypes, parsed once at the boundary.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Numeric database id of a user (the `USER:<id>` room name uses it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct UserId(pub i32);
+
+impl fmt::Display for UserId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// The three fixed roles (ids seeded by the migrations).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    Admin,
+    User,
+    Creator,
+}
+
+impl Role {
+    pub const fn id(self) -> i32 {
+        match self {
+            Role::Admin => 1,
+            Role::User => 2,
+            Role::Creator => 3,
+        }
+    }
+
+    pub fn from_id(id: i32) -> Option<Role> {
+        match id {
+            1 => Some(Role::Admin),
+            2 => Some(Role::User),
+            3 => Some(Role::Creator),
+            _ => None,
+        }
+    }
+
+    /// Database name (`admin-group`, …).
+    pub const fn group_name(self) -> &'static str {
+        match self {
+            Role::Admin => "admin-group",
+            Role::User => "user-group",
+            Role::Creator => "creator-group",
+        }
+    }
+
+    /// Short operator name (`admin`, `creator`, `user`) as used by the CLI.
+    pub const fn short_name(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::User => "user",
+            Role::Creator => "creator",
+        }
+    }
+
+    /// Accepts the short name or the group name.
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "admin" | "admin-group" => Some(Role::Admin),
+            "user" | "user-group" => Some(Role::User),
+            "creator" | "creator-group" => Some(Role::Creator),
+            _ => None,
+        }
+    }
+
+    pub fn is_admin(self) -> bool {
+        self == Role::Admin
+    }
+
+    pub fn is_creator_or_admin(self) -> bool {
+        matches!(self, Role::Admin | Role::Creator)
+    }
+}

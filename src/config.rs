@@ -1,0 +1,239 @@
+//! Typed settings read from the environment (and `.env` when present, loaded by `main`).
+//!
+//! Every variable, its default and its meaning is listed in the README's environment
+//! table; keep the two in step. Settings are read once at start; nothing re-reads the
+//! environment later, so tests can build `Settings` from a map.
+
+use std::collections::HashMap;
+use std::time::Duration;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppEnv {
+    Production,
+    Stage,
+    Development,
+    Test,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Json,
+    Pretty,
+}
+
+/// Who a static (`API_KEYS`) key belongs to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StaticKeyOwner {
+    Id(i32),
+    Uuid(Uuid),
+}
+
+#[derive(Clone, PartialEq)]
+pub struct StaticApiKey {
+    pub owner: StaticKeyOwner,
+    pub key: String,
+}
+
+impl std::fmt::Debug for StaticApiKey {
+    // Never print the key itself.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StaticApiKey").field("owner", &self.owner).field("key", &"<redacted>").finish()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub app_env: AppEnv,
+    pub app_version: String,
+    pub host: String,
+    pub port: u16,
+    pub workers: usize,
+    pub database_url: String,
+    pub database_pool_size: usize,
+    pub redis_url: Option<String>,
+    pub redis_pool_size: u32,
+    pub redis_prefix: String,
+    pub instance_id: String,
+    pub frontend_url: String,
+    pub auth_url: String,
+    pub cors_allowed_origins: Vec<String>,
+    pub cors_allowed_origin_suffixes: Vec<String>,
+    pub request_timeout: Duration,
+    pub drain_delay: Duration,
+    pub shutdown_timeout: Duration,
+    pub log_format: LogFormat,
+    pub migrate_on_start: bool,
+    pub api_keys: Vec<StaticApiKey>,
+    /// Maximum JSON request body (the reference's 100 kB).
+    pub json_body_limit: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error: {0}")]
+pub struct ConfigError(pub String);
+
+/// Characters of instance ids and Engine.IO ids (base64url).
+const B64URL: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// A random string of `len` base64url characters.
+pub fn random_b64url(len: usize) -> String {
+    use rand::RngExt;
+    let mut rng = rand::rng();
+    (0..len).map(|_| B64URL[rng.random_range(0..64)] as char).collect()
+}
+
+impl Settings {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Settings, ConfigError> {
+        let vars: HashMap<String, String> = std::env::vars().collect();
+        Settings::from_map(&vars)
+    }
+
+    /// Reads settings from any map (tests build one per app).
+    pub fn from_map(vars: &HashMap<String, String>) -> Result<Settings, ConfigError> {
+        let get = |k: &str| vars.get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let parse = |k: &str, default: u64| -> Result<u64, ConfigError> {
+            match get(k) {
+                None => Ok(default),
+                Some(v) => v.parse().map_err(|_| ConfigError(format!("{k} must be a non-negative integer, got {v:?}"))),
+            }
+        };
+        let app_env = match get("APP_ENV").as_deref() {
+            None | Some("development") => AppEnv::Development,
+            Some("production") => AppEnv::Production,
+            Some("stage") => AppEnv::Stage,
+            Some("test") => AppEnv::Test,
+            Some(other) => {
+                return Err(ConfigError(format!(
+                    "APP_ENV must be production, stage, development or test, got {other:?}"
+                )))
+            }
+        };
+        let database_url = get("DATABASE_URL").ok_or_else(|| ConfigError("DATABASE_URL is required".into()))?;
+        let frontend_url = match get("FRONTEND_URL") {
+            Some(u) => u.trim_end_matches('/').to_string(),
+            None if app_env == AppEnv::Production => {
+                return Err(ConfigError("FRONTEND_URL is required in production".into()))
+            }
+            None => "http://localhost:3000".to_string(),
+        };
+        let instance_id = match get("INSTANCE_ID") {
+            Some(id) if id.len() == 8 && id.bytes().all(|b| B64URL.contains(&b)) => id,
+            Some(id) => return Err(ConfigError(format!("INSTANCE_ID must be 8 base64url characters, got {id:?}"))),
+            None => random_b64url(8),
+        };
+        let log_format = match get("LOG_FORMAT").as_deref() {
+            Some("json") => LogFormat::Json,
+            Some("pretty") => LogFormat::Pretty,
+            None if app_env == AppEnv::Production => LogFormat::Json,
+            None => LogFormat::Pretty,
+            Some(other) => return Err(ConfigError(format!("LOG_FORMAT must be json or pretty, got {other:?}"))),
+        };
+        let list = |k: &str, default: &str| -> Vec<String> {
+            get(k)
+                .unwrap_or_else(|| default.to_string())
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect()
+        };
+        let port = parse("PORT", 8080)?;
+        let port = u16::try_from(port).map_err(|_| ConfigError(format!("PORT out of range: {port}")))?;
+        Ok(Settings {
+            app_env,
+            app_version: get("APP_VERSION").unwrap_or_else(|| env!("CARGO_PKG_VERSION").to_string()),
+            host: get("HOST").or_else(|| get("BIND_ADDR")).unwrap_or_else(|| "127.0.0.1".to_string()),
+            port,
+            workers: parse("WORKERS", 0)? as usize,
+            database_url,
+            database_pool_size: parse("DATABASE_POOL_SIZE", 16)? as usize,
+            redis_url: get("REDIS_URL"),
+            redis_pool_size: parse("REDIS_POOL_SIZE", 16)? as u32,
+            redis_prefix: get("REDIS_PREFIX").unwrap_or_default(),
+            instance_id,
+            auth_url: get("AUTH_URL").unwrap_or_else(|| format!("{frontend_url}/signin")),
+            frontend_url,
+            cors_allowed_origins: list("CORS_ALLOWED_ORIGINS", ""),
+            cors_allowed_origin_suffixes: list("CORS_ALLOWED_ORIGIN_SUFFIXES", "netlify.app,e-dream.ai,infinidream.ai"),
+            request_timeout: Duration::from_secs(parse("REQUEST_TIMEOUT_SECS", 30)?),
+            drain_delay: Duration::from_secs(parse("DRAIN_DELAY_SECS", 0)?),
+            shutdown_timeout: Duration::from_secs(parse("SHUTDOWN_TIMEOUT_SECS", 10)?),
+            log_format,
+            migrate_on_start: !matches!(get("MIGRATE_ON_START").as_deref(), Some("false" | "0" | "no")),
+            api_keys: parse_api_keys(get("API_KEYS").as_deref())?,
+            json_body_limit: 100_000,
+        })
+    }
+}
+
+/// `API_KEYS`: a JSON array of `{"userId": <int>, "apiKey": "<key>"}` or
+/// `{"userUuid": "<uuid>", "apiKey": "<key>"}`.
+fn parse_api_keys(raw: Option<&str>) -> Result<Vec<StaticApiKey>, ConfigError> {
+    let Some(raw) = raw else { return Ok(Vec::new()) };
+    let bad = |why: &str| ConfigError(format!("API_KEYS must be a JSON array of {{userId|userUuid, apiKey}}: {why}"));
+    let value: serde_json::Value = serde_json::from_str(raw).map_err(|_| bad("not JSON"))?;
+    let items = value.as_array().ok_or_else(|| bad("not an array"))?;
+    items
+        .iter()
+        .map(|item| {
+            let key = item
+                .get("apiKey")
+                .and_then(|v| v.as_str())
+                .filter(|k| !k.is_empty())
+                .ok_or_else(|| bad("missing apiKey"))?;
+            let owner = if let Some(id) = item.get("userId").and_then(|v| v.as_i64()) {
+                StaticKeyOwner::Id(i32::try_from(id).map_err(|_| bad("userId out of range"))?)
+            } else if let Some(u) = item.get("userUuid").and_then(|v| v.as_str()) {
+                StaticKeyOwner::Uuid(Uuid::parse_str(u).map_err(|_| bad("userUuid is not a uuid"))?)
+            } else {
+                return Err(bad("missing userId or userUuid"));
+            };
+            Ok(StaticApiKey { owner, key: key.to_string() })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn defaults_apply_when_only_required_values_are_set() {
+        let s = Settings::from_map(&map(&[("DATABASE_URL", "postgres://x/y")])).unwrap();
+        assert_eq!(s.port, 8080);
+        assert_eq!(s.host, "127.0.0.1");
+        assert_eq!(s.instance_id.len(), 8);
+        assert_eq!(s.auth_url, "http://localhost:3000/signin");
+        assert_eq!(s.cors_allowed_origin_suffixes, vec!["netlify.app", "e-dream.ai", "infinidream.ai"]);
+        assert!(s.migrate_on_start);
+        assert!(s.redis_url.is_none());
+    }
+
+    #[test]
+    fn missing_database_url_and_bad_values_are_reported() {
+        assert!(Settings::from_map(&map(&[])).is_err());
+        assert!(Settings::from_map(&map(&[("DATABASE_URL", "x"), ("PORT", "nope")])).is_err());
+        assert!(Settings::from_map(&map(&[("DATABASE_URL", "x"), ("PORT", "70000")])).is_err());
+        assert!(Settings::from_map(&map(&[("DATABASE_URL", "x"), ("APP_ENV", "prod")])).is_err());
+        assert!(Settings::from_map(&map(&[("DATABASE_URL", "x"), ("INSTANCE_ID", "short")])).is_err());
+    }
+
+    #[test]
+    fn api_keys_accept_both_owner_forms_and_reject_junk() {
+        let keys = parse_api_keys(Some(
+            r#"[{"userId":1,"apiKey":"a"},{"userUuid":"7f28a9d2-0000-4000-8000-000000000000","apiKey":"b"}]"#,
+        ))
+        .unwrap();
+        assert_eq!(keys.len(), 2);
+        assert_eq!(keys[0].owner, StaticKeyOwner::Id(1));
+        assert!(format!("{:?}", keys[0]).contains("redacted"));
+        assert!(parse_api_keys(Some("{}")).is_err());
+        assert!(parse_api_keys(Some(r#"[{"userId":1}]"#)).is_err());
+        assert!(parse_api_keys(Some("not json")).is_err());
+    }
+}

@@ -1,0 +1,150 @@
+//! The edge middleware every request passes through, outermost first:
+//!
+//! 1. a tracing span with a request id (echoed as `X-Request-Id`); the path is logged
+//!    without its query string, headers and bodies are never logged;
+//! 2. CORS (`cors.rs`): preflights answered here, disallowed origins get 403;
+//! 3. the request time-out (`REQUEST_TIMEOUT_SECS` → 503), except for the realtime
+//!    transport whose long-polls and upgrades manage their own time;
+//! 4. panic containment: a panicking handler answers 500 in the envelope;
+//! 5. the envelope safety net: any error response that is not already JSON (actix's own
+//!    404/405/413 answers, extractor errors) is rewritten into the envelope, and an
+//!    unmatched method answers 404 like an unmatched path.
+
+use std::panic::AssertUnwindSafe;
+use std::time::Instant;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpResponse};
+use futures_util::FutureExt;
+use tracing::Instrument;
+
+use super::cors::{self, CorsDecision};
+use crate::error::{
+    error_body, ApiError, CORS_DENIED, INTERNAL, NOT_ALLOWED, NOT_FOUND, NO_CREDENTIALS, TOO_LARGE, UNAVAILABLE,
+};
+use crate::state::AppState;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// True for paths served by the Engine.IO transport, which answers in its own formats.
+pub fn is_realtime_path(path: &str) -> bool {
+    path == "/socket.io" || path.starts_with("/socket.io/")
+}
+
+pub async fn edge(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return Ok(req.into_response(HttpResponse::InternalServerError().json(error_body(INTERNAL, None))));
+    };
+    let request_id = crate::config::random_b64url(12);
+    let span = tracing::info_span!("http", request_id = %request_id, method = %req.method(), path = %req.path());
+    async move {
+        let started = Instant::now();
+        let realtime = is_realtime_path(req.path());
+        let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let decision = cors::decide(&state.settings, origin.as_deref());
+        if decision == CorsDecision::Denied {
+            tracing::info!(status = 403, "origin not allowed by CORS");
+            return Ok(req.into_response(HttpResponse::Forbidden().json(error_body(CORS_DENIED, None))));
+        }
+        if req.method() == Method::OPTIONS && req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD) {
+            let methods = if realtime { "GET, POST" } else { cors::ALLOWED_METHODS };
+            let mut res = HttpResponse::NoContent();
+            res.insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, methods));
+            res.insert_header((header::ACCESS_CONTROL_ALLOW_HEADERS, cors::ALLOWED_HEADERS));
+            res.insert_header((header::ACCESS_CONTROL_MAX_AGE, "86400"));
+            let mut res = req.into_response(res.finish());
+            decorate(&mut res, &state, &request_id, origin.as_deref());
+            return Ok(res);
+        }
+
+        // No clone of the request may be held across the inner call: routing needs
+        // unique access to it. Failures below are returned as `ApiError`s, which actix
+        // renders through `ResponseError` (the envelope).
+        let call = match std::panic::catch_unwind(AssertUnwindSafe(move || next.call(req))) {
+            Ok(call) => AssertUnwindSafe(call).catch_unwind(),
+            Err(_panic) => {
+                tracing::error!("request handling panicked");
+                return Err(ApiError::Internal("handler panicked".into()).into());
+            }
+        };
+        let outcome = if realtime {
+            Some(call.await)
+        } else {
+            tokio::time::timeout(state.settings.request_timeout, call).await.ok()
+        };
+        let mut res = match outcome {
+            Some(Ok(Ok(res))) => res.map_into_boxed_body(),
+            Some(Ok(Err(e))) => return Err(e),
+            Some(Err(_panic)) => {
+                tracing::error!("handler panicked");
+                return Err(ApiError::Internal("handler panicked".into()).into());
+            }
+            None => {
+                tracing::warn!("request timed out");
+                return Err(ApiError::Unavailable("request timed out".into()).into());
+            }
+        };
+        if !realtime {
+            res = envelope_safety_net(res);
+        }
+        decorate(&mut res, &state, &request_id, origin.as_deref());
+        let status = res.status().as_u16();
+        let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+        if status >= 500 {
+            tracing::warn!(status, latency_ms, "request failed");
+        } else {
+            tracing::info!(status, latency_ms, "request");
+        }
+        Ok(res)
+    }
+    .instrument(span)
+    .await
+}
+
+fn is_json(res: &ServiceResponse<BoxBody>) -> bool {
+    res.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/json"))
+}
+
+/// Rewrites non-envelope error responses into the envelope.
+fn envelope_safety_net(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
+    let status = res.status();
+    if status.as_u16() < 400 || is_json(&res) {
+        return res;
+    }
+    let (status, message) = match status {
+        StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => (StatusCode::NOT_FOUND, NOT_FOUND),
+        StatusCode::PAYLOAD_TOO_LARGE => (status, TOO_LARGE),
+        StatusCode::UNAUTHORIZED => (status, NO_CREDENTIALS),
+        StatusCode::FORBIDDEN => (status, NOT_ALLOWED),
+        StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => (StatusCode::SERVICE_UNAVAILABLE, UNAVAILABLE),
+        s if s.is_server_error() => (status, INTERNAL),
+        _ => (status, "Bad request."),
+    };
+    let (req, _) = res.into_parts();
+    ServiceResponse::new(req, HttpResponse::build(status).json(error_body(message, None)))
+}
+
+fn decorate(res: &mut ServiceResponse<BoxBody>, state: &AppState, request_id: &str, origin: Option<&str>) {
+    let headers = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&format!("e-dream.ai {}", state.settings.app_version)) {
+        headers.insert(HeaderName::from_static("x-powered-by"), v);
+    }
+    if let Ok(v) = HeaderValue::from_str(request_id) {
+        headers.insert(REQUEST_ID, v);
+    }
+    if let Some(origin) = origin.and_then(|o| HeaderValue::from_str(o).ok()) {
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        headers.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, HeaderValue::from_static("true"));
+        headers.append(header::VARY, HeaderValue::from_static("Origin"));
+    }
+}

@@ -1,0 +1,26 @@
+//! # infinidream-server
+//!
+//! The edges of the infinidream backend: configuration, the HTTP API, the Socket.IO
+//! transport, authentication and start-up. All state lives in the actors of the
+//! `infinidream-actors` crate; this crate only translates between the wire and them.
+//!
+//! | module      | role |
+//! |-------------|------|
+//! | `config`    | typed settings from the environment |
+//! | `startup`   | `Application::build`: migrations, pools, actors, HTTP server, shutdown |
+//! | `http`      | REST routes, the edge middleware, CORS, the lenient JSON body |
+//! | `auth`      | credentials on requests: API keys, session tokens |
+//! | `error`     | `ApiError` → the reference envelope `{success, message, data}` |
+//! | `migrate`   | embedded refinery migrations under an advisory lock |
+//! | `cli`       | operator subcommands (`users add`, `apikeys add`, `migrate`) |
+//! | `telemetry` | tracing subscriber (pretty or JSON) |
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod migrate;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

@@ -1,0 +1,145 @@
+//! `Application`: everything between settings and a listening server — migrations,
+//! pools, the actor system, the HTTP server — plus graceful shutdown.
+//!
+//! Tests and `main` both go through [`Application::build`]; binding port 0 gives a free
+//! port, reported by [`Application::port`].
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::{from_fn, NormalizePath};
+use actix_web::{web, App, HttpServer};
+use infinidream_actors::db::build_pool;
+use infinidream_actors::ActorSystem;
+
+use crate::config::Settings;
+use crate::http;
+use crate::state::{AppState, RedisPool};
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: AppState,
+}
+
+/// How long a Redis command connection may take to open before the pool reports an error.
+const REDIS_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+
+async fn redis_pool(url: &str, size: u32) -> anyhow::Result<RedisPool> {
+    let manager = bb8_redis::RedisConnectionManager::new(url)?;
+    Ok(bb8::Pool::builder().max_size(size.max(1)).connection_timeout(REDIS_CONNECT_TIMEOUT).build_unchecked(manager))
+}
+
+impl Application {
+    /// Must run inside an actix system (`actix_web::rt::System`, `#[actix_web::test]`).
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let settings = Arc::new(settings);
+        tracing::info!(instance = %settings.instance_id, version = %settings.app_version, "starting");
+        if settings.migrate_on_start {
+            crate::migrate::run(&settings.database_url).await?;
+        }
+        let pool = build_pool(&settings.database_url, settings.database_pool_size)?;
+        let redis = match &settings.redis_url {
+            Some(url) => Some(redis_pool(url, settings.redis_pool_size).await?),
+            None => {
+                tracing::info!("REDIS_URL is not set: single-instance mode (in-memory bridge and state)");
+                None
+            }
+        };
+        let actors = ActorSystem::start(pool);
+        let state = AppState::new(settings.clone(), actors, redis);
+
+        let listener = TcpListener::bind((settings.host.as_str(), settings.port))?;
+        let port = listener.local_addr()?.port();
+        let data = web::Data::new(state.clone());
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(data.clone())
+                // Outermost last: paths are normalised before the edge sees them.
+                .wrap(from_fn(http::edge::edge))
+                .wrap(NormalizePath::trim())
+                .configure(http::configure)
+        })
+        .listen(listener)?
+        .disable_signals()
+        .shutdown_timeout(settings.shutdown_timeout.as_secs());
+        if settings.workers > 0 {
+            server = server.workers(settings.workers);
+        }
+        let server = server.run();
+        tracing::info!(addr = %format!("{}:{port}", settings.host), "listening");
+        Ok(Application { port, server, state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// A handle that can stop the server (tests use it; `main` reacts to signals).
+    pub fn handle(&self) -> ShutdownHandle {
+        ShutdownHandle { server: self.server.handle(), state: self.state.clone() }
+    }
+
+    /// Serves until stopped. With `listen_for_signals`, SIGTERM/SIGINT start a graceful
+    /// shutdown.
+    pub async fn run_until_stopped(self, listen_for_signals: bool) -> std::io::Result<()> {
+        if listen_for_signals {
+            let handle = self.handle();
+            actix_web::rt::spawn(async move {
+                wait_for_signal().await;
+                handle.shutdown().await;
+            });
+        }
+        self.server.await
+    }
+}
+
+#[derive(Clone)]
+pub struct ShutdownHandle {
+    server: ServerHandle,
+    state: AppState,
+}
+
+impl ShutdownHandle {
+    /// Graceful shutdown: enter draining (health 503), wait `DRAIN_DELAY_SECS`, stop
+    /// accepting, let in-flight requests finish (up to `SHUTDOWN_TIMEOUT_SECS`).
+    pub async fn shutdown(&self) {
+        tracing::info!("shutdown requested: draining");
+        self.state.start_draining();
+        let delay = self.state.settings.drain_delay;
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
+        self.server.stop(true).await;
+        tracing::info!("stopped");
+    }
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
+            (Ok(mut term), Ok(mut int)) => {
+                tokio::select! {
+                    _ = term.recv() => tracing::info!("SIGTERM received"),
+                    _ = int.recv() => tracing::info!("SIGINT received"),
+                }
+            }
+            _ => {
+                tracing::error!("cannot install signal handlers; falling back to ctrl-c");
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,38 @@
+//! Shared application state handed to every HTTP handler (`web::Data<AppState>`).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use infinidream_actors::ActorSystem;
+
+use crate::auth::StaticKeys;
+use crate::config::Settings;
+
+pub type RedisPool = bb8::Pool<bb8_redis::RedisConnectionManager>;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub actors: ActorSystem,
+    /// `None` in single-instance mode (no `REDIS_URL`).
+    pub redis: Option<RedisPool>,
+    pub static_keys: Arc<StaticKeys>,
+    draining: Arc<AtomicBool>,
+}
+
+impl AppState {
+    pub fn new(settings: Arc<Settings>, actors: ActorSystem, redis: Option<RedisPool>) -> AppState {
+        let static_keys = Arc::new(StaticKeys::new(&settings.api_keys));
+        AppState { settings, actors, redis, static_keys, draining: Arc::new(AtomicBool::new(false)) }
+    }
+
+    /// True once shutdown has begun: health answers 503 `draining`, new realtime
+    /// handshakes are refused.
+    pub fn is_draining(&self) -> bool {
+        self.draining.load(Ordering::Acquire)
+    }
+
+    pub fn start_draining(&self) {
+        self.draining.store(true, Ordering::Release);
+    }
+}
