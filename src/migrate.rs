@@ -10,7 +10,7 @@ use tokio_postgres::NoTls;
 refinery::embed_migrations!("migrations");
 
 /// Advisory lock key ("infini" in ASCII), shared by every instance of this server.
-const MIGRATION_LOCK: i64 = 0x0069_6e66_696e_69;
+const MIGRATION_LOCK: i64 = 0x0000_696e_6669_6e69;
 
 #[derive(Debug, Serialize)]
 pub struct MigrationInfo {

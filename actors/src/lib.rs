@@ -29,6 +29,8 @@
 pub mod db;
 pub mod domain;
 pub mod ids;
+pub mod protocol;
+pub mod remote;
 pub mod system;
 pub mod time;
 

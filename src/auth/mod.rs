@@ -54,7 +54,9 @@ pub enum Credential<'a> {
 /// Picks the credential that decides (§3.1), without verifying it.
 pub fn credential<'a>(headers: &'a HeaderMap, cookie: Option<String>) -> Option<Credential<'a>> {
     let auth = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
-    if let Some(key) = auth.and_then(|a| a.strip_prefix("Api-Key ")) {
+    // "Api-Key" with an empty key still names the scheme (proxies strip the trailing
+    // space): it is an invalid API key, not a missing credential.
+    if let Some(key) = auth.and_then(|a| a.strip_prefix("Api-Key")).filter(|k| k.is_empty() || k.starts_with(' ')) {
         return Some(Credential::ApiKey(key.trim()));
     }
     if let Some(c) = cookie {

@@ -2,6 +2,7 @@
 //! `/api/v2`. Literal segments are registered before `{uuid}` parameters so they win.
 
 pub mod body;
+mod client;
 pub mod cors;
 pub mod edge;
 mod platform;
@@ -18,7 +19,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("", web::get().to(platform::banner))
                 .route("/health", web::get().to(platform::health))
                 .route("/auth/user", web::get().to(users::me))
-                .route("/user/me", web::get().to(users::me)),
+                .route("/user/me", web::get().to(users::me))
+                .service(client::scope()),
         )
         .service(
             web::scope("/api/v2")
@@ -31,4 +33,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// Any unmatched method or path (`rest-api.md` §1.1).
 pub async fn not_found() -> HttpResponse {
     HttpResponse::NotFound().json(error_body(NOT_FOUND, None))
+}
+
+/// Client identification headers (`rest-api.md` §1.9), for logs and metrics only:
+/// type lower-cased (default `web`), version (default `unknown`), each cut to 64 chars.
+pub fn client_info(headers: &actix_web::http::header::HeaderMap) -> (String, String) {
+    let get = |a: &str, b: &str| {
+        headers
+            .get(a)
+            .or_else(|| headers.get(b))
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.trim().chars().take(64).collect::<String>())
+            .filter(|s| !s.is_empty())
+    };
+    let client_type =
+        get("edream-client-type", "e-dream-client-type").map_or_else(|| "web".to_string(), |t| t.to_lowercase());
+    let version = get("edream-client-version", "e-dream-client-version").unwrap_or_else(|| "unknown".to_string());
+    (client_type, version)
 }

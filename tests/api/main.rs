@@ -1,0 +1,8 @@
+//! Black-box tests of the real server against real PostgreSQL and Redis.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod cli;
+mod helpers;
+mod platform;
+mod rest_bad_input;
+mod user_auth;

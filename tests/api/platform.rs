@@ -1,0 +1,117 @@
+use crate::helpers::*;
+use serde_json::json;
+
+#[actix_web::test]
+async fn health_reports_db_and_redis_ok() {
+    let app = spawn_app().await;
+    let res = app.client.get(app.url("/api/v1/health")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let body = json(res).await;
+    assert_eq!(body["success"], true);
+    assert_eq!(body["message"], "ok");
+    assert_eq!(body["data"]["db"]["ok"], true);
+    assert_eq!(body["data"]["redis"]["ok"], true);
+    assert_eq!(body["data"]["instance"], app.state.settings.instance_id.as_str());
+    assert!(body["data"]["version"].is_string());
+}
+
+#[actix_web::test]
+async fn health_is_503_when_redis_is_unreachable() {
+    let app = spawn_app_with(|env| {
+        env.insert("REDIS_URL".into(), "redis://127.0.0.1:1".into());
+    })
+    .await;
+    let res = app.client.get(app.url("/api/v1/health")).send().await.unwrap();
+    assert_eq!(res.status(), 503);
+    let body = json(res).await;
+    assert_eq!(body["success"], false);
+    assert_eq!(body["message"], "degraded");
+    assert_eq!(body["data"]["db"]["ok"], true);
+    assert_eq!(body["data"]["redis"]["ok"], false);
+}
+
+#[actix_web::test]
+async fn health_is_503_when_the_database_is_unreachable() {
+    let app = spawn_app_with(|env| {
+        env.insert("MIGRATE_ON_START".into(), "false".into());
+        env.insert("DATABASE_URL".into(), "postgres://postgres@127.0.0.1:1/nope".into());
+    })
+    .await;
+    let res = app.client.get(app.url("/api/v1/health")).send().await.unwrap();
+    assert_eq!(res.status(), 503);
+    let body = json(res).await;
+    assert_eq!(body["data"]["db"]["ok"], false);
+}
+
+#[actix_web::test]
+async fn single_instance_mode_without_redis_is_healthy() {
+    let app = spawn_app_with(|env| {
+        env.remove("REDIS_URL");
+    })
+    .await;
+    let body = json(app.client.get(app.url("/api/v1/health")).send().await.unwrap()).await;
+    assert_eq!(body["data"]["redis"], json!({"ok": true, "enabled": false}));
+}
+
+#[actix_web::test]
+async fn banner_is_served_at_root_and_api_v1() {
+    let app = spawn_app().await;
+    for path in ["/", "/api/v1", "/api/v1/"] {
+        let res = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        let powered = res.headers()["x-powered-by"].to_str().unwrap().to_string();
+        assert!(powered.starts_with("e-dream.ai "));
+        assert!(res.headers().contains_key("x-request-id"));
+        let body = json(res).await;
+        assert_eq!(body["message"], format!("e-dream.ai is running api at version {}", app.state.settings.app_version));
+    }
+}
+
+#[actix_web::test]
+async fn health_answers_draining_during_shutdown() {
+    let app = spawn_app().await;
+    app.state.start_draining();
+    let res = app.client.get(app.url("/api/v1/health")).send().await.unwrap();
+    assert_eq!(res.status(), 503);
+    assert_eq!(json(res).await["message"], "draining");
+}
+
+#[actix_web::test]
+async fn cors_allows_configured_origins_and_rejects_others_with_the_envelope() {
+    let app = spawn_app().await;
+    let res = app
+        .client
+        .get(app.url("/api/v1/health"))
+        .header("Origin", "https://alpha.infinidream.ai")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["access-control-allow-origin"], "https://alpha.infinidream.ai");
+    assert_eq!(res.headers()["access-control-allow-credentials"], "true");
+
+    let res = app
+        .client
+        .request(reqwest::Method::OPTIONS, app.url("/api/v1/user/me"))
+        .header("Origin", "https://preview-3.netlify.app")
+        .header("Access-Control-Request-Method", "PUT")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    assert!(res.headers()["access-control-allow-methods"].to_str().unwrap().contains("PUT"));
+
+    let res = app.client.get(app.url("/api/v1/health")).header("Origin", "https://evil.example").send().await.unwrap();
+    assert_eq!(res.status(), 403);
+    assert_eq!(json(res).await, json!({"success": false, "message": "Not allowed by CORS."}));
+}
+
+#[actix_web::test]
+async fn the_binary_shuts_down_gracefully_on_sigterm_and_exits_zero() {
+    let db = create_database().await;
+    let env = base_env(&db);
+    let mut server = ChildServer::start(&env, Some(db));
+    let res = reqwest::get(server.url("/api/v1/health")).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let status = server.terminate();
+    assert!(status.success(), "exit status {status:?}");
+}
