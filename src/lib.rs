@@ -9,6 +9,7 @@
 //! | `config`    | typed settings from the environment |
 //! | `startup`   | `Application::build`: migrations, pools, actors, HTTP server, shutdown |
 //! | `http`      | REST routes, the edge middleware, CORS, the lenient JSON body |
+//! | `socketio`  | Engine.IO/Socket.IO transport: handshake, websocket, long-polling |
 //! | `auth`      | credentials on requests: API keys, session tokens |
 //! | `error`     | `ApiError` → the reference envelope `{success, message, data}` |
 //! | `migrate`   | embedded refinery migrations under an advisory lock |
@@ -21,6 +22,7 @@ pub mod config;
 pub mod error;
 pub mod http;
 pub mod migrate;
+pub mod socketio;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

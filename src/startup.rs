@@ -12,16 +12,22 @@ use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::{from_fn, NormalizePath};
 use actix_web::{web, App, HttpServer};
 use infinidream_actors::db::build_pool;
+use infinidream_actors::kv::Kv;
+use infinidream_actors::session::heartbeat::HeartbeatWheel;
+use infinidream_actors::session::outbox::CloseReason;
+use infinidream_actors::session::Realtime;
 use infinidream_actors::ActorSystem;
 
 use crate::config::Settings;
 use crate::http;
+use crate::socketio::{self, Engine, StateAuthenticator};
 use crate::state::{AppState, RedisPool};
 
 pub struct Application {
     port: u16,
     server: Server,
     state: AppState,
+    engine: Arc<Engine>,
 }
 
 /// How long a Redis command connection may take to open before the pool reports an error.
@@ -49,14 +55,31 @@ impl Application {
             }
         };
         let actors = ActorSystem::start(pool);
-        let state = AppState::new(settings.clone(), actors, redis);
+        let kv = match &redis {
+            Some(pool) => Kv::redis(pool.clone(), &settings.redis_prefix),
+            None => Kv::memory(),
+        };
+        let state = AppState::new(settings.clone(), actors.clone(), redis);
+        let realtime = Realtime {
+            registry: actors.rooms.clone(),
+            remote: actors.remote.clone(),
+            kv,
+            wheel: Arc::new(HeartbeatWheel::new()),
+            auth: Arc::new(StateAuthenticator::new(state.clone())),
+            instance_id: settings.instance_id.as_str().into(),
+        };
+        let engine = Arc::new(Engine::new(realtime, state.clone()));
+        engine.spawn_background();
 
         let listener = TcpListener::bind((settings.host.as_str(), settings.port))?;
         let port = listener.local_addr()?.port();
         let data = web::Data::new(state.clone());
+        let engine_data = web::Data::new(engine.clone());
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
+                .app_data(engine_data.clone())
+                .configure(socketio::configure)
                 // Outermost last: paths are normalised before the edge sees them.
                 .wrap(from_fn(http::edge::edge))
                 .wrap(NormalizePath::trim())
@@ -70,7 +93,7 @@ impl Application {
         }
         let server = server.run();
         tracing::info!(addr = %format!("{}:{port}", settings.host), "listening");
-        Ok(Application { port, server, state })
+        Ok(Application { port, server, state, engine })
     }
 
     pub fn port(&self) -> u16 {
@@ -83,7 +106,7 @@ impl Application {
 
     /// A handle that can stop the server (tests use it; `main` reacts to signals).
     pub fn handle(&self) -> ShutdownHandle {
-        ShutdownHandle { server: self.server.handle(), state: self.state.clone() }
+        ShutdownHandle { server: self.server.handle(), state: self.state.clone(), engine: self.engine.clone() }
     }
 
     /// Serves until stopped. With `listen_for_signals`, SIGTERM/SIGINT start a graceful
@@ -104,18 +127,30 @@ impl Application {
 pub struct ShutdownHandle {
     server: ServerHandle,
     state: AppState,
+    engine: Arc<Engine>,
 }
 
 impl ShutdownHandle {
-    /// Graceful shutdown: enter draining (health 503), wait `DRAIN_DELAY_SECS`, stop
-    /// accepting, let in-flight requests finish (up to `SHUTDOWN_TIMEOUT_SECS`).
+    /// Graceful shutdown (`realtime.md` §14): enter draining (health 503, new realtime
+    /// handshakes refused), wait `DRAIN_DELAY_SECS`, stop accepting connections, close
+    /// every realtime session with a reconnect-worthy close (websocket 1001, polling
+    /// close packet), wait for them to flush, then let in-flight requests finish. The
+    /// whole sequence is bounded by `SHUTDOWN_TIMEOUT_SECS`.
     pub async fn shutdown(&self) {
         tracing::info!("shutdown requested: draining");
         self.state.start_draining();
-        let delay = self.state.settings.drain_delay;
-        if !delay.is_zero() {
-            tokio::time::sleep(delay).await;
+        let settings = &self.state.settings;
+        if !settings.drain_delay.is_zero() {
+            tokio::time::sleep(settings.drain_delay).await;
         }
+        self.server.pause().await;
+        let sessions = self.engine.live_sessions();
+        self.engine.close_all(CloseReason::Shutdown);
+        let deadline = tokio::time::Instant::now() + settings.shutdown_timeout;
+        while self.engine.live_sessions() > 0 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        tracing::info!(sessions, remaining = self.engine.live_sessions(), "realtime sessions closed");
         self.server.stop(true).await;
         tracing::info!("stopped");
     }

@@ -76,3 +76,18 @@ impl Role {
         matches!(self, Role::Admin | Role::Creator)
     }
 }
+
+/// Characters of instance, Engine.IO and Socket.IO ids (base64url).
+const B64URL: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// A random string of `len` base64url characters.
+pub fn random_id(len: usize) -> String {
+    use rand::RngExt;
+    let mut rng = rand::rng();
+    (0..len).map(|_| B64URL[rng.random_range(0..64)] as char).collect()
+}
+
+/// True when `s` is made only of base64url characters.
+pub fn is_b64url(s: &str) -> bool {
+    s.bytes().all(|b| B64URL.contains(&b))
+}

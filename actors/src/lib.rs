@@ -29,8 +29,11 @@
 pub mod db;
 pub mod domain;
 pub mod ids;
+pub mod kv;
 pub mod protocol;
 pub mod remote;
+pub mod room;
+pub mod session;
 pub mod system;
 pub mod time;
 

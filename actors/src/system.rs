@@ -1,24 +1,30 @@
-//! Starts the actor system: one arbiter (thread) for the domain actors, holding their
-//! handles in [`ActorSystem`]. Rooms, sessions and the bridge are added by the realtime
-//! layer (`room`, `session`, `bridge` modules) and hang off the same struct.
+//! Starts the actor system: domain actors on one arbiter (thread) so database futures
+//! never compete with socket I/O on the HTTP workers, the room registry and rooms on
+//! another. Sessions are started by the transport on the worker that accepted them.
 
 use actix::Arbiter;
 
 use crate::db::PgPool;
+use crate::domain::remote::RemoteHandle;
 use crate::domain::users::UsersHandle;
+use crate::room::RoomRegistryHandle;
 
 /// Every long-lived actor handle the edges need. Cheap to clone.
 #[derive(Clone)]
 pub struct ActorSystem {
     pub users: UsersHandle,
+    pub remote: RemoteHandle,
+    pub rooms: RoomRegistryHandle,
 }
 
 impl ActorSystem {
-    /// Starts the domain actors on a dedicated arbiter so database futures never compete
-    /// with socket I/O on the HTTP workers. Must be called inside a running actix system.
+    /// Must be called inside a running actix system.
     pub fn start(pool: PgPool) -> ActorSystem {
-        let domain_arbiter = Arbiter::new();
-        let users = UsersHandle::start(pool, &domain_arbiter.handle());
-        ActorSystem { users }
+        let domain = Arbiter::new();
+        let users = UsersHandle::start(pool.clone(), &domain.handle());
+        let remote = RemoteHandle::start(pool, &domain.handle());
+        let rooms_arbiter = Arbiter::new();
+        let rooms = RoomRegistryHandle::start(&rooms_arbiter.handle());
+        ActorSystem { users, remote, rooms }
     }
 }

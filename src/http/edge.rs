@@ -49,6 +49,12 @@ pub async fn edge(
         let realtime = is_realtime_path(req.path());
         let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_string);
         let decision = cors::decide(&state.settings, origin.as_deref());
+        if decision == CorsDecision::Denied && realtime {
+            // Engine.IO answers a bad Origin with its own "Bad request" (§2.7).
+            tracing::info!(status = 400, "realtime origin not allowed");
+            let body = serde_json::json!({"code": 3, "message": "Bad request"});
+            return Ok(req.into_response(HttpResponse::BadRequest().json(body)));
+        }
         if decision == CorsDecision::Denied {
             tracing::info!(status = 403, "origin not allowed by CORS");
             return Ok(req.into_response(HttpResponse::Forbidden().json(error_body(CORS_DENIED, None))));

@@ -1,0 +1,254 @@
+//! The session actor: decodes inbound packets, runs namespace CONNECT/DISCONNECT with
+//! authentication, and dispatches events (see `events.rs`).
+
+use std::collections::HashSet;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix::fut::{self, ActorFuture, ActorFutureExt};
+use actix::{Actor, ActorContext, AsyncContext, Context, Handler, Message, ResponseActFuture, Running};
+use bytestring::ByteString;
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::outbox::CloseReason;
+use super::shared::SessionShared;
+use super::{event_frame, Handshake, Realtime};
+use crate::domain::users::AuthUser;
+use crate::ids::random_id;
+use crate::protocol::engineio::{self, EioPacket};
+use crate::protocol::socketio::{self, SioType};
+use crate::room::{Member, RoomHandle, SocketId};
+
+pub const NSP: &str = "/remote-control";
+const MAILBOX: usize = 64;
+/// Delay before the cached `state_sync` is replayed to a new socket (§6.1).
+const STATE_SYNC_REPLAY_DELAY: Duration = Duration::from_millis(100);
+
+pub type Fut = Pin<Box<dyn ActorFuture<SessionActor, Output = ()>>>;
+
+pub fn done() -> Fut {
+    Box::pin(fut::ready(()))
+}
+
+/// The `/remote-control` socket of this session, once CONNECT succeeded.
+pub struct RcSocket {
+    pub id: SocketId,
+    pub user: AuthUser,
+    pub room: RoomHandle,
+    pub ack_at: Instant,
+    pub next_dropped: bool,
+    pub dreams: HashSet<Uuid>,
+    pub pings: u32,
+    pub last_ping: Option<Instant>,
+}
+
+pub struct SessionActor {
+    pub(super) rt: Realtime,
+    pub(super) shared: Arc<SessionShared>,
+    pub(super) handshake: Handshake,
+    pub(super) rc: Option<RcSocket>,
+    root: Option<SocketId>,
+}
+
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Inbound {
+    pub packet: ByteString,
+    pub arrived: Instant,
+}
+
+impl SessionActor {
+    pub fn new(rt: Realtime, shared: Arc<SessionShared>, handshake: Handshake) -> SessionActor {
+        SessionActor { rt, shared, handshake, rc: None, root: None }
+    }
+
+    pub(super) fn push(&self, frame: ByteString) {
+        let _ = self.shared.outbox.push(frame);
+    }
+
+    pub(super) fn protocol_error(&self, why: &str) -> Fut {
+        tracing::info!(sid = %self.shared.sid, why, "protocol error: closing session");
+        self.shared.outbox.close(CloseReason::Protocol);
+        done()
+    }
+
+    /// `43/<nsp>,<id>[…]` when the client asked for an ack.
+    pub(super) fn ack(&self, nsp: &str, id: Option<u64>, args: &[Value]) {
+        if let Some(id) = id {
+            self.push(format!("4{}", socketio::encode_ack(nsp, id, args)).into());
+        }
+    }
+
+    fn dispatch(&mut self, packet: &str, arrived: Instant) -> Fut {
+        match engineio::decode(packet) {
+            Ok(EioPacket::Pong(_)) => {
+                self.shared.pong_received();
+                done()
+            }
+            Ok(EioPacket::Message(m)) => self.on_message(m, arrived),
+            Ok(EioPacket::Close) => {
+                self.shared.outbox.close(CloseReason::ClientClosed);
+                done()
+            }
+            Ok(EioPacket::Noop) => done(),
+            Ok(EioPacket::Ping(_) | EioPacket::Open(_) | EioPacket::Upgrade) => {
+                self.protocol_error("unexpected engine.io packet")
+            }
+            Err(_) => self.protocol_error("malformed engine.io packet"),
+        }
+    }
+
+    fn on_message(&mut self, m: &str, arrived: Instant) -> Fut {
+        let Ok(p) = socketio::decode(m) else { return self.protocol_error("malformed socket.io packet") };
+        let nsp = p.nsp.to_string();
+        match p.kind {
+            SioType::Connect => self.on_connect(nsp, p.payload),
+            SioType::Disconnect => {
+                self.on_disconnect(&nsp);
+                done()
+            }
+            SioType::Event => {
+                let joined = (nsp == NSP && self.rc.is_some()) || (nsp == "/" && self.root.is_some());
+                if !joined {
+                    return self.protocol_error("event for a namespace not joined");
+                }
+                let args = match p.payload {
+                    Some(Value::Array(a)) => a,
+                    _ => return self.protocol_error("event without arguments"),
+                };
+                if nsp == "/" {
+                    // Root namespace: authenticated, but every event is ignored.
+                    self.ack("/", p.ack_id, &[]);
+                    return done();
+                }
+                self.on_event(p.ack_id, args, arrived)
+            }
+            // The server never requests acks: client ACKs are ignored.
+            SioType::Ack => done(),
+            SioType::ConnectError | SioType::BinaryEvent | SioType::BinaryAck => {
+                self.protocol_error("unsupported socket.io packet type")
+            }
+        }
+    }
+
+    fn on_connect(&mut self, nsp: String, auth: Option<Value>) -> Fut {
+        let is_rc = nsp == NSP;
+        if !is_rc && nsp != "/" {
+            self.push(format!("4{}", socketio::encode_connect_error(&nsp, "Invalid namespace")).into());
+            return done();
+        }
+        if (is_rc && self.rc.is_some()) || (!is_rc && self.root.is_some()) {
+            return self.protocol_error("duplicate CONNECT");
+        }
+        let verify = self.rt.auth.authenticate(&self.handshake, auth.as_ref());
+        Box::pin(fut::wrap_future::<_, Self>(verify).then(move |user, act, ctx| -> Fut {
+            let Some(user) = user else {
+                tracing::info!(sid = %act.shared.sid, nsp = %nsp, "socket connect rejected: unauthorized");
+                act.push(format!("4{}", socketio::encode_connect_error(&nsp, "UNAUTHORIZED")).into());
+                return done();
+            };
+            let id = SocketId(random_id(20).into());
+            act.push(format!("4{}", socketio::encode_connect_ok(&nsp, &id.0)).into());
+            act.shared.mark_joined();
+            if !is_rc {
+                act.root = Some(id);
+                return done();
+            }
+            let ack_at = Instant::now();
+            let member = Member { socket: id.clone(), shared: act.shared.clone(), web_player: false };
+            let registry = act.rt.registry.clone();
+            let user_id = user.id;
+            let join = async move { registry.join_user(user_id, member).await };
+            ctx.run_later(STATE_SYNC_REPLAY_DELAY, |act, ctx| act.replay_state_sync(ctx));
+            Box::pin(fut::wrap_future::<_, Self>(join).map(move |room, act, _| match room {
+                Ok(room) => {
+                    tracing::info!(
+                        target: "analytics", event = "client_start", user_uuid = %user.uuid,
+                        client_type = %act.handshake.client_type, client_version = %act.handshake.client_version,
+                    );
+                    act.rc = Some(RcSocket {
+                        id,
+                        user,
+                        room,
+                        ack_at,
+                        next_dropped: false,
+                        dreams: HashSet::new(),
+                        pings: 0,
+                        last_ping: None,
+                    });
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "room registry unreachable");
+                    act.shared.outbox.close(CloseReason::Protocol);
+                }
+            }))
+        }))
+    }
+
+    fn replay_state_sync(&mut self, ctx: &mut Context<Self>) {
+        let Some(rc) = &self.rc else { return };
+        let key = format!("user:state_sync:{}", rc.user.id);
+        let kv = self.rt.kv.clone();
+        ctx.spawn(fut::wrap_future::<_, Self>(async move { kv.get(&key).await }).map(|res, act, _| match res {
+            Ok(Some(raw)) => match serde_json::from_str::<Value>(&raw) {
+                Ok(v) if act.rc.is_some() => act.push(event_frame(NSP, "state_sync", &[v])),
+                _ => {}
+            },
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "state_sync replay skipped"),
+        }));
+    }
+
+    fn on_disconnect(&mut self, nsp: &str) {
+        if nsp == NSP {
+            self.leave_rc();
+        } else if nsp == "/" {
+            self.root = None;
+        }
+    }
+
+    /// Leaves every room of the `/remote-control` socket (idempotent).
+    fn leave_rc(&mut self) {
+        let Some(rc) = self.rc.take() else { return };
+        for dream in &rc.dreams {
+            self.rt.registry.leave_dream(*dream, rc.id.clone());
+        }
+        self.rt.registry.leave_user(rc.user.id, rc.id.clone());
+        tracing::info!(
+            target: "analytics", event = "client_end", user_uuid = %rc.user.uuid,
+            duration_s = rc.ack_at.elapsed().as_secs(), pings = rc.pings,
+        );
+    }
+}
+
+impl Actor for SessionActor {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        ctx.set_mailbox_capacity(MAILBOX);
+    }
+
+    fn stopping(&mut self, _: &mut Self::Context) -> Running {
+        self.leave_rc();
+        self.root = None;
+        if !self.shared.outbox.is_closing() {
+            self.shared.outbox.close(CloseReason::ClientClosed);
+        }
+        Running::Stop
+    }
+}
+
+impl Handler<Inbound> for SessionActor {
+    type Result = ResponseActFuture<Self, ()>;
+
+    fn handle(&mut self, msg: Inbound, ctx: &mut Self::Context) -> Self::Result {
+        if self.shared.outbox.is_closing() {
+            ctx.stop();
+            return done();
+        }
+        let text: &str = &msg.packet;
+        self.dispatch(text, msg.arrived)
+    }
+}

@@ -1,0 +1,102 @@
+//! Client sessions: one [`SessionActor`](actor::SessionActor) per Engine.IO connection.
+//!
+//! The transport (websocket task or polling handlers, in the server crate) feeds every
+//! inbound Engine.IO packet through [`SessionHandle::inbound`] and awaits it, so a
+//! socket's events are handled one at a time in arrival order and a flooding client is
+//! slowed by its own back-pressure. Everything the session emits goes into its
+//! [`outbox::Outbox`], which the transport drains.
+//!
+//! Sessions are temporary: never restarted (the client reconnects). When the transport
+//! ends it drops the handle; the actor stops and its `stopping` hook leaves every room,
+//! whatever ended the connection (client close, heartbeat, protocol error, shutdown).
+//! Mailbox: 64 (the transport has at most one packet in flight).
+
+mod actor;
+mod events;
+pub mod heartbeat;
+pub mod outbox;
+pub mod shared;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Instant;
+
+use actix::{Actor, Addr};
+use bytestring::ByteString;
+
+use crate::domain::remote::RemoteHandle;
+use crate::domain::users::AuthUser;
+use crate::kv::Kv;
+use crate::room::RoomRegistryHandle;
+use heartbeat::HeartbeatWheel;
+use shared::SessionShared;
+
+/// Credentials and client identification taken from the Engine.IO handshake request.
+#[derive(Clone, Default)]
+pub struct Handshake {
+    /// Raw `Authorization` header value.
+    pub authorization: Option<String>,
+    /// Value of the `wos-session` cookie.
+    pub session_cookie: Option<String>,
+    pub client_type: String,
+    pub client_version: String,
+}
+
+impl std::fmt::Debug for Handshake {
+    // Credentials are never printed.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Handshake")
+            .field("client_type", &self.client_type)
+            .field("client_version", &self.client_version)
+            .finish_non_exhaustive()
+    }
+}
+
+pub type AuthFuture = Pin<Box<dyn Future<Output = Option<AuthUser>> + Send>>;
+
+/// Verifies socket credentials (`realtime.md` §4). Implemented by the server crate,
+/// which knows API keys, session tokens and external JWTs.
+pub trait SocketAuthenticator: Send + Sync + 'static {
+    /// `connect_auth` is the CONNECT packet's payload object, if any.
+    fn authenticate(&self, handshake: &Handshake, connect_auth: Option<&serde_json::Value>) -> AuthFuture;
+}
+
+/// Everything a session needs from the rest of the instance. Cheap to clone.
+#[derive(Clone)]
+pub struct Realtime {
+    pub registry: RoomRegistryHandle,
+    pub remote: RemoteHandle,
+    pub kv: Kv,
+    pub wheel: Arc<HeartbeatWheel>,
+    pub auth: Arc<dyn SocketAuthenticator>,
+    pub instance_id: Arc<str>,
+}
+
+/// The transport's handle on its session.
+pub struct SessionHandle {
+    addr: Addr<actor::SessionActor>,
+    pub shared: Arc<SessionShared>,
+}
+
+impl SessionHandle {
+    /// Starts a session on the current arbiter and registers it with the heartbeat wheel.
+    pub fn start(rt: Realtime, shared: Arc<SessionShared>, handshake: Handshake) -> SessionHandle {
+        rt.wheel.register(&shared);
+        let addr = actor::SessionActor::new(rt, shared.clone(), handshake).start();
+        SessionHandle { addr, shared }
+    }
+
+    /// Hands one inbound Engine.IO packet (text) to the session and waits until it has
+    /// been handled. `arrived` is when the transport read it (early-`next` rule).
+    pub async fn inbound(&self, packet: ByteString, arrived: Instant) {
+        if self.addr.send(actor::Inbound { packet, arrived }).await.is_err() {
+            self.shared.outbox.close(outbox::CloseReason::Protocol);
+        }
+    }
+}
+
+/// Engine.IO message frame (`4` + Socket.IO packet) for an event.
+pub fn event_frame(nsp: &str, name: &str, args: &[serde_json::Value]) -> ByteString {
+    format!("4{}", crate::protocol::socketio::encode_event(nsp, name, args)).into()
+}

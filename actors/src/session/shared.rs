@@ -1,0 +1,51 @@
+//! State of one Engine.IO session shared between its actor, its transport and the
+//! instance-wide heartbeat wheel. Everything here is lock-free or behind the outbox's
+//! short mutex, so rooms on other threads can deliver without messaging the session.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use super::outbox::Outbox;
+
+pub struct SessionShared {
+    /// Engine.IO session id (20 characters; the first 8 are the instance id).
+    pub sid: String,
+    pub outbox: Outbox,
+    pub opened_at: Instant,
+    awaiting_pong: AtomicBool,
+    joined: AtomicBool,
+}
+
+impl SessionShared {
+    pub fn new(sid: String) -> SessionShared {
+        SessionShared {
+            sid,
+            outbox: Outbox::new(),
+            opened_at: Instant::now(),
+            awaiting_pong: AtomicBool::new(false),
+            joined: AtomicBool::new(false),
+        }
+    }
+
+    /// A ping went out; the next heartbeat check expects a pong.
+    pub fn ping_sent(&self) {
+        self.awaiting_pong.store(true, Ordering::Release);
+    }
+
+    pub fn pong_received(&self) {
+        self.awaiting_pong.store(false, Ordering::Release);
+    }
+
+    pub fn is_awaiting_pong(&self) -> bool {
+        self.awaiting_pong.load(Ordering::Acquire)
+    }
+
+    /// At least one namespace was joined (stops the connect timeout).
+    pub fn mark_joined(&self) {
+        self.joined.store(true, Ordering::Release);
+    }
+
+    pub fn has_joined(&self) -> bool {
+        self.joined.load(Ordering::Acquire)
+    }
+}
