@@ -119,7 +119,14 @@ async fn write_loop(mut ws: actix_ws::Session, shared: Arc<SessionShared>) {
 
 async fn read_loop(mut stream: AggregatedMessageStream, mut ws: actix_ws::Session, handle: &SessionHandle) {
     let shared = handle.shared.clone();
-    while let Some(item) = stream.next().await {
+    loop {
+        let item = tokio::select! {
+            item = stream.next() => item,
+            // Closed by the heartbeat, a slow-consumer overflow or shutdown while the
+            // client sends nothing: stop reading so the session leaves its rooms now.
+            () = shared.outbox.closed() => break,
+        };
+        let Some(item) = item else { break };
         match item {
             Ok(AggregatedMessage::Text(text)) => handle.inbound(text, Instant::now()).await,
             Ok(AggregatedMessage::Binary(_)) => shared.outbox.close(CloseReason::Protocol),

@@ -4,5 +4,7 @@
 mod cli;
 mod helpers;
 mod platform;
+mod rawsock;
+mod realtime_raw;
 mod rest_bad_input;
 mod user_auth;

@@ -93,7 +93,10 @@ struct Inner {
 
 pub struct Outbox {
     inner: Mutex<Inner>,
+    /// Wakes the single writer (new frames or closing).
     notify: Notify,
+    /// Wakes everyone waiting in [`Outbox::closed`] (the transport's reader).
+    closed: Notify,
 }
 
 impl Default for Outbox {
@@ -104,7 +107,11 @@ impl Default for Outbox {
 
 impl Outbox {
     pub fn new() -> Outbox {
-        Outbox { inner: Mutex::new(Inner { queue: VecDeque::new(), bytes: 0, closing: None }), notify: Notify::new() }
+        Outbox {
+            inner: Mutex::new(Inner { queue: VecDeque::new(), bytes: 0, closing: None }),
+            notify: Notify::new(),
+            closed: Notify::new(),
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -123,6 +130,7 @@ impl Outbox {
             inner.closing = Some(CloseReason::SlowConsumer);
             drop(inner);
             self.notify.notify_one();
+            self.closed.notify_waiters();
             return Err(PushError::Full);
         }
         inner.bytes += frame.len();
@@ -140,6 +148,19 @@ impl Outbox {
         }
         drop(inner);
         self.notify.notify_one();
+        self.closed.notify_waiters();
+    }
+
+    /// Resolves once the session is closing (for readers that must stop waiting on a
+    /// client that sends nothing).
+    pub async fn closed(&self) {
+        loop {
+            let notified = self.closed.notified();
+            if self.is_closing() {
+                return;
+            }
+            notified.await;
+        }
     }
 
     pub fn is_closing(&self) -> bool {
@@ -219,6 +240,22 @@ mod tests {
         o.push(big.clone()).unwrap();
         assert_eq!(o.push("z".into()), Err(PushError::Full));
         assert_eq!(o.close_reason(), Some(CloseReason::SlowConsumer));
+    }
+
+    #[tokio::test]
+    async fn closed_wakes_every_waiter() {
+        let o = std::sync::Arc::new(Outbox::new());
+        let waiters: Vec<_> = (0..3)
+            .map(|_| {
+                let o = o.clone();
+                tokio::spawn(async move { o.closed().await })
+            })
+            .collect();
+        tokio::task::yield_now().await;
+        o.close(CloseReason::PingTimeout);
+        for w in waiters {
+            w.await.unwrap();
+        }
     }
 
     #[tokio::test]
