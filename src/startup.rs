@@ -151,6 +151,9 @@ impl ShutdownHandle {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         tracing::info!(sessions, remaining = self.engine.live_sessions(), "realtime sessions closed");
+        while infinidream_actors::domain::in_flight() > 0 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
         self.server.stop(true).await;
         tracing::info!("stopped");
     }

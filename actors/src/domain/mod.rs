@@ -9,7 +9,33 @@
 pub mod remote;
 pub mod users;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use crate::db::DbError;
+
+/// Domain operations (database work) running right now, process-wide. Shutdown waits
+/// for this to reach zero so that no write accepted from a client is cut off.
+static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+
+pub fn in_flight() -> usize {
+    IN_FLIGHT.load(Ordering::Acquire)
+}
+
+/// Counts one operation as in flight for as long as it lives.
+pub struct InFlight(());
+
+impl InFlight {
+    pub fn start() -> InFlight {
+        IN_FLIGHT.fetch_add(1, Ordering::AcqRel);
+        InFlight(())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        IN_FLIGHT.fetch_sub(1, Ordering::AcqRel);
+    }
+}
 
 /// Errors every domain can return. The HTTP edge maps each variant to a status and the
 /// reference envelope; internal causes are logged there, never shown to clients.
@@ -63,7 +89,9 @@ macro_rules! db_handler {
 
             fn handle(&mut self, $m: $msg, _: &mut Self::Context) -> Self::Result {
                 let pool = self.pool.clone();
+                let in_flight = $crate::domain::InFlight::start();
                 Box::pin(async move {
+                    let _in_flight = in_flight;
                     #[allow(unused_mut)]
                     let mut $conn = pool.get().await.map_err($crate::db::DbError::from)?;
                     $body.await
