@@ -4,6 +4,7 @@
 use clap::{Parser, Subcommand};
 use infinidream_actors::db::build_pool;
 use infinidream_actors::domain::users::NewUser;
+use infinidream_actors::system::ClusterConfig;
 use infinidream_actors::{ActorSystem, DomainError, Role, UserId};
 use serde_json::json;
 
@@ -105,7 +106,14 @@ impl From<anyhow::Error> for CliError {
 async fn actors(settings: &Settings) -> Result<ActorSystem, CliError> {
     crate::migrate::run(&settings.database_url).await?;
     let pool = build_pool(&settings.database_url, 2).map_err(|e| CliError(e.to_string()))?;
-    Ok(ActorSystem::start(pool))
+    // The CLI is a single short-lived process: no cluster bridge, in-memory state.
+    let cluster = ClusterConfig {
+        redis: None,
+        prefix: String::new(),
+        instance_id: settings.instance_id.clone(),
+        presence_lease: settings.presence_lease,
+    };
+    ActorSystem::start(pool, cluster).map_err(|e| CliError(e.to_string()))
 }
 
 pub async fn migrate(settings: &Settings, status_only: bool) -> Result<serde_json::Value, CliError> {

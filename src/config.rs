@@ -55,6 +55,8 @@ pub struct Settings {
     pub redis_pool_size: u32,
     pub redis_prefix: String,
     pub instance_id: String,
+    /// Internal base URL of this instance, for forwarding long-polling requests.
+    pub instance_advertise_addr: Option<String>,
     pub frontend_url: String,
     pub auth_url: String,
     pub cors_allowed_origins: Vec<String>,
@@ -65,6 +67,8 @@ pub struct Settings {
     pub log_format: LogFormat,
     pub migrate_on_start: bool,
     pub api_keys: Vec<StaticApiKey>,
+    /// Lease of a presence entry in Redis; refreshed every third of it.
+    pub presence_lease: Duration,
     /// Maximum JSON request body (the reference's 100 kB).
     pub json_body_limit: usize,
 }
@@ -152,6 +156,7 @@ impl Settings {
             redis_pool_size: parse("REDIS_POOL_SIZE", 16)? as u32,
             redis_prefix: get("REDIS_PREFIX").unwrap_or_default(),
             instance_id,
+            instance_advertise_addr: get("INSTANCE_ADVERTISE_ADDR").map(|a| a.trim_end_matches('/').to_string()),
             auth_url: get("AUTH_URL").unwrap_or_else(|| format!("{frontend_url}/signin")),
             frontend_url,
             cors_allowed_origins: list("CORS_ALLOWED_ORIGINS", ""),
@@ -162,6 +167,7 @@ impl Settings {
             log_format,
             migrate_on_start: !matches!(get("MIGRATE_ON_START").as_deref(), Some("false" | "0" | "no")),
             api_keys: parse_api_keys(get("API_KEYS").as_deref())?,
+            presence_lease: Duration::from_secs(parse("PRESENCE_LEASE_SECS", 60)?.max(3)),
             json_body_limit: 100_000,
         })
     }

@@ -12,10 +12,10 @@ use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::{from_fn, NormalizePath};
 use actix_web::{web, App, HttpServer};
 use infinidream_actors::db::build_pool;
-use infinidream_actors::kv::Kv;
 use infinidream_actors::session::heartbeat::HeartbeatWheel;
 use infinidream_actors::session::outbox::CloseReason;
 use infinidream_actors::session::Realtime;
+use infinidream_actors::system::ClusterConfig;
 use infinidream_actors::ActorSystem;
 
 use crate::config::Settings;
@@ -54,16 +54,18 @@ impl Application {
                 None
             }
         };
-        let actors = ActorSystem::start(pool);
-        let kv = match &redis {
-            Some(pool) => Kv::redis(pool.clone(), &settings.redis_prefix),
-            None => Kv::memory(),
+        let cluster = ClusterConfig {
+            redis: settings.redis_url.clone().zip(redis.clone()),
+            prefix: settings.redis_prefix.clone(),
+            instance_id: settings.instance_id.clone(),
+            presence_lease: settings.presence_lease,
         };
+        let actors = ActorSystem::start(pool, cluster)?;
         let state = AppState::new(settings.clone(), actors.clone(), redis);
         let realtime = Realtime {
             registry: actors.rooms.clone(),
             remote: actors.remote.clone(),
-            kv,
+            kv: actors.kv.clone(),
             wheel: Arc::new(HeartbeatWheel::new()),
             auth: Arc::new(StateAuthenticator::new(state.clone())),
             instance_id: settings.instance_id.as_str().into(),
@@ -144,6 +146,11 @@ impl ShutdownHandle {
             tokio::time::sleep(settings.drain_delay).await;
         }
         self.server.pause().await;
+        self.engine.unregister().await;
+        // Other instances learn that this one's sockets are gone before they close.
+        if let Err(e) = self.state.actors.rooms.leave_cluster().await {
+            tracing::warn!(error = %e, "presence clean-up skipped");
+        }
         let sessions = self.engine.live_sessions();
         self.engine.close_all(CloseReason::Shutdown);
         let deadline = tokio::time::Instant::now() + settings.shutdown_timeout;

@@ -26,10 +26,12 @@
 //! is done in futures returned from handlers (`ResponseFuture`), so one slow query does not
 //! stall the actor's other messages.
 
+pub mod bridge;
 pub mod db;
 pub mod domain;
 pub mod ids;
 pub mod kv;
+pub mod presence;
 pub mod protocol;
 pub mod remote;
 pub mod room;

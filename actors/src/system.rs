@@ -1,13 +1,32 @@
 //! Starts the actor system: domain actors on one arbiter (thread) so database futures
 //! never compete with socket I/O on the HTTP workers, the room registry and rooms on
-//! another. Sessions are started by the transport on the worker that accepted them.
+//! another, and the bridge's tasks on the caller's runtime. Sessions are started by the
+//! transport on the worker that accepted them.
+
+use std::sync::Arc;
 
 use actix::Arbiter;
 
+use crate::bridge::{BridgeHandle, EnvelopeSink};
 use crate::db::PgPool;
 use crate::domain::remote::RemoteHandle;
 use crate::domain::users::UsersHandle;
+use crate::kv::{Kv, RedisPool};
+use crate::presence::PresenceStore;
 use crate::room::RoomRegistryHandle;
+
+/// Envelopes from other instances waiting for the registry; beyond this they are dropped
+/// (counted by the bridge as not delivered).
+const FROM_BRIDGE_QUEUE: usize = 8192;
+
+/// How the instance shares state with the rest of the cluster.
+pub struct ClusterConfig {
+    /// `None`: single-instance mode.
+    pub redis: Option<(String, RedisPool)>,
+    pub prefix: String,
+    pub instance_id: String,
+    pub presence_lease: std::time::Duration,
+}
 
 /// Every long-lived actor handle the edges need. Cheap to clone.
 #[derive(Clone)]
@@ -15,16 +34,32 @@ pub struct ActorSystem {
     pub users: UsersHandle,
     pub remote: RemoteHandle,
     pub rooms: RoomRegistryHandle,
+    pub bridge: BridgeHandle,
+    pub kv: Kv,
 }
 
 impl ActorSystem {
     /// Must be called inside a running actix system.
-    pub fn start(pool: PgPool) -> ActorSystem {
+    pub fn start(pool: PgPool, cluster: ClusterConfig) -> Result<ActorSystem, redis::RedisError> {
         let domain = Arbiter::new();
         let users = UsersHandle::start(pool.clone(), &domain.handle());
         let remote = RemoteHandle::start(pool, &domain.handle());
+        let (tx, rx) = tokio::sync::mpsc::channel(FROM_BRIDGE_QUEUE);
+        let sink: EnvelopeSink = Arc::new(move |env| {
+            if tx.try_send(env).is_err() {
+                tracing::warn!("registry inbox full: bridged message dropped");
+            }
+        });
+        let (bridge, presence, kv) = match &cluster.redis {
+            Some((url, pool)) => (
+                BridgeHandle::redis(url, &cluster.prefix, &cluster.instance_id, sink)?,
+                PresenceStore::redis(pool.clone(), &cluster.prefix, &cluster.instance_id, cluster.presence_lease),
+                Kv::redis(pool.clone(), &cluster.prefix),
+            ),
+            None => (BridgeHandle::disabled(&cluster.instance_id), PresenceStore::Local, Kv::memory()),
+        };
         let rooms_arbiter = Arbiter::new();
-        let rooms = RoomRegistryHandle::start(&rooms_arbiter.handle());
-        ActorSystem { users, remote, rooms }
+        let rooms = RoomRegistryHandle::start(&rooms_arbiter.handle(), presence, bridge.clone(), rx);
+        Ok(ActorSystem { users, remote, rooms, bridge, kv })
     }
 }

@@ -13,6 +13,7 @@ use infinidream_actors::session::outbox::CloseReason;
 use infinidream_actors::session::{Handshake, Realtime};
 
 use super::errors::EioError;
+use super::forward;
 use super::polling::{self, PollingSession};
 use super::ws;
 use crate::auth::SESSION_COOKIE;
@@ -26,11 +27,13 @@ pub struct Engine {
     pub realtime: Realtime,
     pub state: AppState,
     polling: Mutex<HashMap<String, Arc<PollingSession>>>,
+    /// For forwarding polling requests to their owner instance.
+    http: reqwest::Client,
 }
 
 impl Engine {
     pub fn new(realtime: Realtime, state: AppState) -> Engine {
-        Engine { realtime, state, polling: Mutex::new(HashMap::new()) }
+        Engine { realtime, state, polling: Mutex::new(HashMap::new()), http: reqwest::Client::new() }
     }
 
     /// 20 characters: this instance's id, then 12 random ones (§2.2).
@@ -71,9 +74,32 @@ impl Engine {
         self.realtime.wheel.close_all(reason);
     }
 
-    /// Spawns the heartbeat ticker and the polling sweeper on the current arbiter.
+    /// True when `sid` was issued by this instance.
+    fn owns(&self, sid: &str) -> bool {
+        sid.starts_with(&*self.realtime.instance_id)
+    }
+
+    /// Removes this instance's registry entry (shutdown).
+    pub async fn unregister(&self) {
+        if self.state.settings.instance_advertise_addr.is_some() {
+            let _ = self.realtime.kv.del(&forward::registry_key(&self.realtime.instance_id)).await;
+        }
+    }
+
+    /// Spawns the heartbeat ticker, the polling sweeper and the instance registry
+    /// refresher on the current arbiter.
     pub fn spawn_background(self: &Arc<Self>) {
         actix_web::rt::spawn(self.realtime.wheel.clone().run());
+        if let (Some(addr), true) = (self.state.settings.instance_advertise_addr.clone(), self.state.redis.is_some()) {
+            let (kv, id, started) = (self.realtime.kv.clone(), self.realtime.instance_id.clone(), forward::now_ms());
+            actix_web::rt::spawn(async move {
+                let mut tick = tokio::time::interval(forward::REGISTRY_REFRESH);
+                loop {
+                    tick.tick().await;
+                    forward::advertise(&kv, &id, &addr, started).await;
+                }
+            });
+        }
         let me = Arc::downgrade(self);
         actix_web::rt::spawn(async move {
             let mut tick = tokio::time::interval(SWEEP_EVERY);
@@ -129,6 +155,7 @@ pub async fn entry(req: HttpRequest, body: web::Payload, engine: web::Data<Arc<E
             }
             ws::fresh(&req, body, &engine, handshake_info(&req))
         }
+        (Some("websocket"), Some(sid)) if !engine.owns(sid) => EioError::SessionIdUnknown.upgrade(),
         (Some("websocket"), Some(sid)) => {
             let Some(session) = engine.polling_session(sid).filter(|_| upgrade) else {
                 return EioError::SessionIdUnknown.upgrade();
@@ -143,6 +170,10 @@ pub async fn entry(req: HttpRequest, body: web::Payload, engine: web::Data<Arc<E
                 return HttpResponse::ServiceUnavailable().finish();
             }
             polling::handshake(&engine, handshake_info(&req))
+        }
+        (_, Some(sid)) if !engine.owns(sid) => {
+            let owner = sid.get(..8).unwrap_or_default();
+            forward::forward(&req, body, &engine.realtime.kv, &engine.realtime.instance_id, owner, &engine.http).await
         }
         (_, Some(sid)) => {
             let Some(session) = engine.polling_session(sid) else {

@@ -10,6 +10,7 @@
 mod auth;
 mod engine;
 mod errors;
+mod forward;
 mod polling;
 mod ws;
 

@@ -110,6 +110,20 @@ impl RawWs {
         }
     }
 
+    /// Asserts that no event called `name` arrives within `wait` (other frames ignored).
+    pub async fn no_event_for(&mut self, name: &str, wait: Duration) {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            match self.next(left).await {
+                None => return,
+                Some(Frame::Text(f)) if is_event(&f, name) => panic!("unexpected {name}: {f}"),
+                Some(Frame::Text(_)) => continue,
+                Some(other) => panic!("unexpected frame {other:?}"),
+            }
+        }
+    }
+
     /// Open packet → JSON.
     pub async fn open(&mut self) -> serde_json::Value {
         let open = self.text().await;

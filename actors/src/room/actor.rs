@@ -1,12 +1,21 @@
-//! One user's room on this instance: its local sockets, their web-player flags, and
-//! fan-out of pre-encoded frames into their outboxes.
+//! One user's room on this instance: its local sockets, their web-player flags, fan-out
+//! of pre-encoded frames into their outboxes, and the user's presence.
+//!
+//! Broadcasts from local sessions are delivered locally, then published through the
+//! bridge to the room's channel; broadcasts from the bridge are delivered locally only.
+//! Presence changes run the presence script (one Redis round trip) while the room holds
+//! its mailbox (`ctx.wait`), so a member never sees presence out of order with the
+//! frames around it; without Redis, local counts are used.
 
-use actix::{Actor, Context, Handler, Message};
+use actix::fut::{wrap_future, ActorFutureExt};
+use actix::{Actor, ActorContext, AsyncContext, Context, Handler, Message, ResponseActFuture};
 use bytestring::ByteString;
 use serde_json::json;
 
 use super::{Member, Presence, SocketId};
+use crate::bridge::BridgeHandle;
 use crate::ids::UserId;
+use crate::presence::{PresenceOp, PresenceStore};
 use crate::protocol::socketio;
 use crate::session::outbox::PushError;
 
@@ -15,23 +24,33 @@ pub const NSP: &str = "/remote-control";
 
 pub struct RoomActor {
     user: UserId,
+    name: String,
     members: Vec<Member>,
+    presence: PresenceStore,
+    bridge: BridgeHandle,
+    last_presence: Option<Presence>,
+}
+
+/// `42/remote-control,["client_presence",{…}]` as an Engine.IO message frame.
+pub fn presence_frame(p: Presence) -> ByteString {
+    let payload = json!({"connectedDevices": p.connected_devices, "hasWebPlayer": p.has_web_player});
+    format!("4{}", socketio::encode_event(NSP, "client_presence", &[payload])).into()
 }
 
 impl RoomActor {
-    pub fn new(user: UserId) -> RoomActor {
-        RoomActor { user, members: Vec::new() }
+    pub fn new(user: UserId, presence: PresenceStore, bridge: BridgeHandle) -> RoomActor {
+        RoomActor { user, name: format!("USER:{user}"), members: Vec::new(), presence, bridge, last_presence: None }
     }
 
-    fn presence(&self) -> Presence {
+    fn local_presence(&self) -> Presence {
         Presence { connected_devices: self.members.len(), has_web_player: self.members.iter().any(|m| m.web_player) }
     }
 
-    /// Pushes to every member but `except`; a member whose outbox is full is being
-    /// closed as a slow consumer by the push itself and simply misses the frame.
-    fn deliver(&self, frame: &ByteString, except: Option<&SocketId>) {
+    /// Pushes to every member but those in `except`; a member whose outbox is full is
+    /// being closed as a slow consumer by the push itself and misses the frame.
+    fn deliver(&self, frame: &ByteString, except: &[&str]) {
         for m in &self.members {
-            if Some(&m.socket) == except {
+            if except.contains(&&*m.socket.0) {
                 continue;
             }
             if let Err(PushError::Full) = m.shared.outbox.push(frame.clone()) {
@@ -40,18 +59,41 @@ impl RoomActor {
         }
     }
 
-    fn emit_presence(&self) -> Presence {
-        let p = self.presence();
-        let frame = presence_frame(p);
-        self.deliver(&frame, None);
-        p
+    fn publish(&self, frame: &ByteString, except: Vec<String>) {
+        // Envelopes carry the Socket.IO packet without the Engine.IO `4`.
+        if let Some(packet) = frame.strip_prefix('4') {
+            self.bridge.publish(std::slice::from_ref(&self.name), except, packet);
+        }
     }
-}
 
-/// `42/remote-control,["client_presence",{…}]` as an Engine.IO message frame.
-pub fn presence_frame(p: Presence) -> ByteString {
-    let payload = json!({"connectedDevices": p.connected_devices, "hasWebPlayer": p.has_web_player});
-    format!("4{}", socketio::encode_event(NSP, "client_presence", &[payload])).into()
+    /// Sends presence to every device of the user, here and on other instances.
+    fn emit(&mut self, p: Presence) {
+        let frame = presence_frame(p);
+        self.deliver(&frame, &[]);
+        self.publish(&frame, Vec::new());
+        self.last_presence = Some(p);
+    }
+
+    fn members_op(&self) -> PresenceOp {
+        PresenceOp::Upsert(self.members.iter().map(|m| (m.socket.0.to_string(), m.web_player)).collect())
+    }
+
+    /// Runs a presence update holding the mailbox, then `then(presence, room)`.
+    fn with_presence(
+        &mut self,
+        op: PresenceOp,
+        ctx: &mut Context<Self>,
+        then: impl FnOnce(Presence, &mut RoomActor) + 'static,
+    ) -> ResponseActFuture<Self, Presence> {
+        let store = self.presence.clone();
+        let user = self.user;
+        let _ = ctx;
+        Box::pin(wrap_future::<_, Self>(async move { store.update(user, op).await }).map(move |shared, act, _| {
+            let p = shared.unwrap_or_else(|| act.local_presence());
+            then(p, act);
+            p
+        }))
+    }
 }
 
 impl Actor for RoomActor {
@@ -69,10 +111,12 @@ pub struct AddMember(pub Member);
 impl Handler<AddMember> for RoomActor {
     type Result = ();
 
-    fn handle(&mut self, msg: AddMember, _: &mut Self::Context) {
+    fn handle(&mut self, msg: AddMember, ctx: &mut Self::Context) {
         self.members.retain(|m| m.socket != msg.0.socket);
+        let op = PresenceOp::Upsert(vec![(msg.0.socket.0.to_string(), msg.0.web_player)]);
         self.members.push(msg.0);
-        self.emit_presence();
+        let fut = self.with_presence(op, ctx, |p, act| act.emit(p));
+        ctx.wait(fut.map(|_, _, _| ()));
     }
 }
 
@@ -83,27 +127,57 @@ pub struct RemoveMember(pub SocketId);
 impl Handler<RemoveMember> for RoomActor {
     type Result = ();
 
-    fn handle(&mut self, msg: RemoveMember, _: &mut Self::Context) {
+    fn handle(&mut self, msg: RemoveMember, ctx: &mut Self::Context) {
         let before = self.members.len();
         self.members.retain(|m| m.socket != msg.0);
-        if self.members.len() < before && !self.members.is_empty() {
-            self.emit_presence();
+        if self.members.len() == before {
+            return;
         }
+        let fut = self.with_presence(PresenceOp::Remove(vec![msg.0 .0.to_string()]), ctx, |p, act| {
+            // Only if the user still has a device somewhere.
+            if p.connected_devices > 0 {
+                act.emit(p);
+            }
+        });
+        ctx.wait(fut.map(|_, _, _| ()));
     }
 }
 
+/// A frame for this room. `publish`: also send it to the other instances.
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct Broadcast {
     pub frame: ByteString,
     pub except: Option<SocketId>,
+    pub publish: bool,
 }
 
 impl Handler<Broadcast> for RoomActor {
     type Result = ();
 
     fn handle(&mut self, msg: Broadcast, _: &mut Self::Context) {
-        self.deliver(&msg.frame, msg.except.as_ref());
+        let except: Vec<&str> = msg.except.iter().map(|s| &*s.0).collect();
+        self.deliver(&msg.frame, &except);
+        if msg.publish {
+            self.publish(&msg.frame, msg.except.map(|s| vec![s.0.to_string()]).unwrap_or_default());
+        }
+    }
+}
+
+/// A frame received from another instance: local delivery only.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct FromBridge {
+    pub frame: ByteString,
+    pub except: Vec<String>,
+}
+
+impl Handler<FromBridge> for RoomActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: FromBridge, _: &mut Self::Context) {
+        let except: Vec<&str> = msg.except.iter().map(String::as_str).collect();
+        self.deliver(&msg.frame, &except);
     }
 }
 
@@ -112,10 +186,10 @@ impl Handler<Broadcast> for RoomActor {
 pub struct EmitPresence;
 
 impl Handler<EmitPresence> for RoomActor {
-    type Result = actix::MessageResult<EmitPresence>;
+    type Result = ResponseActFuture<Self, Presence>;
 
-    fn handle(&mut self, _: EmitPresence, _: &mut Self::Context) -> Self::Result {
-        actix::MessageResult(self.emit_presence())
+    fn handle(&mut self, _: EmitPresence, ctx: &mut Self::Context) -> Self::Result {
+        self.with_presence(PresenceOp::Count, ctx, |p, act| act.emit(p))
     }
 }
 
@@ -127,13 +201,56 @@ pub struct SetWebPlayer {
 }
 
 impl Handler<SetWebPlayer> for RoomActor {
-    type Result = actix::MessageResult<SetWebPlayer>;
+    type Result = ResponseActFuture<Self, Presence>;
 
-    fn handle(&mut self, msg: SetWebPlayer, _: &mut Self::Context) -> Self::Result {
+    fn handle(&mut self, msg: SetWebPlayer, ctx: &mut Self::Context) -> Self::Result {
         if let Some(m) = self.members.iter_mut().find(|m| m.socket == msg.socket) {
             m.web_player = msg.active;
         }
-        actix::MessageResult(self.emit_presence())
+        let op = PresenceOp::Upsert(vec![(msg.socket.0.to_string(), msg.active)]);
+        self.with_presence(op, ctx, |p, act| act.emit(p))
+    }
+}
+
+/// Periodic lease refresh: re-score local sockets; emit if presence changed (for
+/// example because another instance died and its entries expired).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct RefreshLease;
+
+impl Handler<RefreshLease> for RoomActor {
+    type Result = ();
+
+    fn handle(&mut self, _: RefreshLease, ctx: &mut Self::Context) {
+        if !self.presence.is_shared() {
+            return;
+        }
+        let fut = self.with_presence(self.members_op(), ctx, |p, act| {
+            if act.last_presence != Some(p) {
+                act.emit(p);
+            }
+        });
+        ctx.wait(fut.map(|_, _, _| ()));
+    }
+}
+
+/// Instance shutdown: remove this instance's entries and tell the user's devices on
+/// other instances (local ones are being closed).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct LeaveCluster;
+
+impl Handler<LeaveCluster> for RoomActor {
+    type Result = ResponseActFuture<Self, ()>;
+
+    fn handle(&mut self, _: LeaveCluster, ctx: &mut Self::Context) -> Self::Result {
+        let sockets = self.members.iter().map(|m| m.socket.0.to_string()).collect();
+        let fut = self.with_presence(PresenceOp::Remove(sockets), ctx, |p, act| {
+            if act.presence.is_shared() && p.connected_devices > 0 {
+                act.publish(&presence_frame(p), Vec::new());
+            }
+        });
+        Box::pin(fut.map(|_, _, _| ()))
     }
 }
 
@@ -145,7 +262,6 @@ impl Handler<StopRoom> for RoomActor {
     type Result = ();
 
     fn handle(&mut self, _: StopRoom, ctx: &mut Self::Context) {
-        use actix::ActorContext;
         ctx.stop();
     }
 }

@@ -17,12 +17,14 @@ mod registry;
 
 use std::sync::Arc;
 
-use actix::{Actor, Addr, ArbiterHandle, MailboxError};
+use actix::{Actor, Addr, ArbiterHandle, AsyncContext, MailboxError};
 use bytestring::ByteString;
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::bridge::{BridgeHandle, Envelope};
 use crate::ids::UserId;
+use crate::presence::PresenceStore;
 use crate::session::shared::SessionShared;
 
 pub use actor::RoomActor;
@@ -59,7 +61,7 @@ impl RoomHandle {
     /// Delivers `frame` to every local member except `except` (fan-out without waiting
     /// on clients). Falls back to waiting for mailbox space when the room is saturated.
     pub async fn broadcast(&self, frame: ByteString, except: Option<SocketId>) -> Result<(), MailboxError> {
-        let msg = actor::Broadcast { frame, except };
+        let msg = actor::Broadcast { frame, except, publish: true };
         match self.addr.try_send(msg) {
             Ok(()) => Ok(()),
             Err(actix::dev::SendError::Full(msg)) => self.addr.send(msg).await,
@@ -85,10 +87,27 @@ pub struct RoomRegistryHandle {
 }
 
 impl RoomRegistryHandle {
-    pub fn start(arbiter: &ArbiterHandle) -> RoomRegistryHandle {
+    /// Starts the registry (and later its rooms) on `arbiter`. `from_bridge` carries the
+    /// envelopes the bridge receives from other instances.
+    pub fn start(
+        arbiter: &ArbiterHandle,
+        presence: PresenceStore,
+        bridge: BridgeHandle,
+        from_bridge: tokio::sync::mpsc::Receiver<Envelope>,
+    ) -> RoomRegistryHandle {
         let rooms_arbiter = arbiter.clone();
-        let addr = RoomRegistry::start_in_arbiter(arbiter, move |_| RoomRegistry::new(rooms_arbiter));
+        let addr = RoomRegistry::start_in_arbiter(arbiter, move |ctx| {
+            let stream =
+                futures_util::stream::unfold(from_bridge, |mut rx| async move { rx.recv().await.map(|e| (e, rx)) });
+            ctx.add_stream(stream);
+            RoomRegistry::new(rooms_arbiter, presence, bridge)
+        });
         RoomRegistryHandle { addr }
+    }
+
+    /// Shutdown: removes this instance's presence entries and tells the other instances.
+    pub async fn leave_cluster(&self) -> Result<(), MailboxError> {
+        self.addr.send(registry::LeaveClusterAll).await
     }
 
     /// Joins `USER:<user>`; the room emits presence to all its members (the new one

@@ -1,18 +1,27 @@
-//! The registry of rooms on this instance (see the module doc of `room`).
+//! The registry of rooms on this instance (see the module doc of `room`): starts and
+//! stops user rooms, holds dream rooms, subscribes the bridge to exactly the rooms with
+//! local members, routes envelopes from other instances, and drives presence leases.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 
-use actix::{Actor, ActorContext, Addr, ArbiterHandle, Context, Handler, Message};
+use actix::fut::wrap_future;
+use actix::{
+    Actor, ActorContext, Addr, ArbiterHandle, AsyncContext, Context, Handler, Message, ResponseActFuture, StreamHandler,
+};
 use bytestring::ByteString;
 use uuid::Uuid;
 
-use super::actor::{AddMember, Broadcast, RemoveMember, RoomActor, StopRoom};
+use super::actor::{AddMember, Broadcast, FromBridge, LeaveCluster, RefreshLease, RemoveMember, RoomActor, StopRoom};
 use super::{Member, SocketId};
+use crate::bridge::{BridgeHandle, Envelope};
 use crate::ids::UserId;
+use crate::presence::PresenceStore;
 use crate::session::shared::SessionShared;
 
 const MAILBOX: usize = 8192;
+/// Multi-room envelopes remembered for de-duplication (they arrive once per channel).
+const DEDUP_WINDOW: usize = 1024;
 
 struct UserRoom {
     addr: Addr<RoomActor>,
@@ -26,13 +35,71 @@ struct DreamMember {
 
 pub struct RoomRegistry {
     rooms_arbiter: ArbiterHandle,
+    presence: PresenceStore,
+    bridge: BridgeHandle,
     users: HashMap<UserId, UserRoom>,
     dreams: HashMap<Uuid, HashMap<SocketId, DreamMember>>,
+    seen: VecDeque<(String, u64)>,
+    seen_set: HashSet<(String, u64)>,
 }
 
 impl RoomRegistry {
-    pub fn new(rooms_arbiter: ArbiterHandle) -> RoomRegistry {
-        RoomRegistry { rooms_arbiter, users: HashMap::new(), dreams: HashMap::new() }
+    pub fn new(rooms_arbiter: ArbiterHandle, presence: PresenceStore, bridge: BridgeHandle) -> RoomRegistry {
+        RoomRegistry {
+            rooms_arbiter,
+            presence,
+            bridge,
+            users: HashMap::new(),
+            dreams: HashMap::new(),
+            seen: VecDeque::new(),
+            seen_set: HashSet::new(),
+        }
+    }
+
+    fn start_room(&self, user: UserId) -> Addr<RoomActor> {
+        let (presence, bridge) = (self.presence.clone(), self.bridge.clone());
+        self.bridge.subscribe(&format!("USER:{user}"));
+        RoomActor::start_in_arbiter(&self.rooms_arbiter, move |_| RoomActor::new(user, presence, bridge))
+    }
+
+    /// True the first time an (origin, seq) is seen.
+    fn first_sighting(&mut self, origin: &str, seq: u64) -> bool {
+        let key = (origin.to_string(), seq);
+        if self.seen_set.contains(&key) {
+            return false;
+        }
+        if self.seen.len() >= DEDUP_WINDOW {
+            if let Some(old) = self.seen.pop_front() {
+                self.seen_set.remove(&old);
+            }
+        }
+        self.seen.push_back(key.clone());
+        self.seen_set.insert(key);
+        true
+    }
+
+    /// Local delivery of one emission to the union of `rooms`, each socket at most once:
+    /// a `DREAM:` member whose user room is also targeted is reached through that room.
+    fn deliver_union(&self, rooms: &[String], frame: &ByteString, except: &[String]) {
+        let users: Vec<UserId> =
+            rooms.iter().filter_map(|r| r.strip_prefix("USER:")?.parse().ok().map(UserId)).collect();
+        for user in &users {
+            if let Some(room) = self.users.get(user) {
+                let msg = FromBridge { frame: frame.clone(), except: except.to_vec() };
+                if room.addr.try_send(msg).is_err() {
+                    tracing::warn!(user = %user, "room mailbox full: bridged frame dropped");
+                }
+            }
+        }
+        for dream in rooms.iter().filter_map(|r| r.strip_prefix("DREAM:")?.parse::<Uuid>().ok()) {
+            let Some(members) = self.dreams.get(&dream) else { continue };
+            for (socket, m) in members {
+                if users.contains(&m.user) || except.iter().any(|e| **e == *socket.0) {
+                    continue;
+                }
+                let _ = m.shared.outbox.push(frame.clone());
+            }
+        }
     }
 }
 
@@ -41,7 +108,27 @@ impl Actor for RoomRegistry {
 
     fn started(&mut self, ctx: &mut Self::Context) {
         ctx.set_mailbox_capacity(MAILBOX);
+        if self.presence.is_shared() {
+            ctx.run_interval(self.presence.lease() / 3, |act, _| {
+                for room in act.users.values() {
+                    room.addr.do_send(RefreshLease);
+                }
+            });
+        }
     }
+}
+
+/// Envelopes from other instances arrive as a stream (bounded channel fed by the bridge).
+impl StreamHandler<Envelope> for RoomRegistry {
+    fn handle(&mut self, env: Envelope, _: &mut Self::Context) {
+        if env.rooms.len() > 1 && !self.first_sighting(&env.origin, env.seq) {
+            return;
+        }
+        let frame: ByteString = format!("4{}", env.packet).into();
+        self.deliver_union(&env.rooms, &frame, &env.except);
+    }
+
+    fn finished(&mut self, _: &mut Self::Context) {}
 }
 
 #[derive(Message)]
@@ -55,20 +142,16 @@ impl Handler<JoinUser> for RoomRegistry {
     type Result = actix::MessageResult<JoinUser>;
 
     fn handle(&mut self, msg: JoinUser, _: &mut Self::Context) -> Self::Result {
-        let arbiter = self.rooms_arbiter.clone();
-        let room = self.users.entry(msg.user).or_insert_with(|| {
-            let user = msg.user;
-            UserRoom { addr: RoomActor::start_in_arbiter(&arbiter, move |_| RoomActor::new(user)), members: 0 }
-        });
-        // A room that stopped unexpectedly is replaced (restart by the registry).
-        if !room.addr.connected() {
-            let user = msg.user;
-            room.addr = RoomActor::start_in_arbiter(&arbiter, move |_| RoomActor::new(user));
-            room.members = 0;
-        }
+        // First local member, or the room stopped unexpectedly: (re)start it.
+        let mut room = match self.users.remove(&msg.user).filter(|r| r.addr.connected()) {
+            Some(room) => room,
+            None => UserRoom { addr: self.start_room(msg.user), members: 0 },
+        };
         room.members += 1;
         room.addr.do_send(AddMember(msg.member));
-        actix::MessageResult(room.addr.clone())
+        let addr = room.addr.clone();
+        self.users.insert(msg.user, room);
+        actix::MessageResult(addr)
     }
 }
 
@@ -89,6 +172,7 @@ impl Handler<LeaveUser> for RoomRegistry {
         if room.members == 0 {
             if let Some(room) = self.users.remove(&msg.user) {
                 room.addr.do_send(StopRoom);
+                self.bridge.unsubscribe(&format!("USER:{}", msg.user));
             }
         }
     }
@@ -107,10 +191,11 @@ impl Handler<JoinDream> for RoomRegistry {
     type Result = ();
 
     fn handle(&mut self, msg: JoinDream, _: &mut Self::Context) {
-        self.dreams
-            .entry(msg.dream)
-            .or_default()
-            .insert(msg.socket, DreamMember { user: msg.user, shared: msg.shared });
+        let members = self.dreams.entry(msg.dream).or_default();
+        if members.is_empty() {
+            self.bridge.subscribe(&format!("DREAM:{}", msg.dream));
+        }
+        members.insert(msg.socket, DreamMember { user: msg.user, shared: msg.shared });
     }
 }
 
@@ -129,6 +214,7 @@ impl Handler<LeaveDream> for RoomRegistry {
             members.remove(&msg.socket);
             if members.is_empty() {
                 self.dreams.remove(&msg.dream);
+                self.bridge.unsubscribe(&format!("DREAM:{}", msg.dream));
             }
         }
     }
@@ -146,7 +232,10 @@ impl Handler<EmitToUser> for RoomRegistry {
 
     fn handle(&mut self, msg: EmitToUser, _: &mut Self::Context) {
         if let Some(room) = self.users.get(&msg.user) {
-            room.addr.do_send(Broadcast { frame: msg.frame, except: None });
+            room.addr.do_send(Broadcast { frame: msg.frame.clone(), except: None, publish: false });
+        }
+        if let Some(packet) = msg.frame.strip_prefix('4') {
+            self.bridge.publish(&[format!("USER:{}", msg.user)], Vec::new(), packet);
         }
     }
 }
@@ -162,16 +251,19 @@ pub struct EmitJob {
 impl Handler<EmitJob> for RoomRegistry {
     type Result = ();
 
-    /// Once per socket: every `/remote-control` socket of the owner is in `USER:<owner>`,
-    /// so dream-room members of the owner are skipped here and reached through the room.
+    /// Once per socket in `USER:<owner>` ∪ `DREAM:<dream>`, cluster-wide.
     fn handle(&mut self, msg: EmitJob, _: &mut Self::Context) {
+        let rooms = vec![format!("USER:{}", msg.owner), format!("DREAM:{}", msg.dream)];
         if let Some(room) = self.users.get(&msg.owner) {
-            room.addr.do_send(Broadcast { frame: msg.frame.clone(), except: None });
+            room.addr.do_send(Broadcast { frame: msg.frame.clone(), except: None, publish: false });
         }
         if let Some(members) = self.dreams.get(&msg.dream) {
             for m in members.values().filter(|m| m.user != msg.owner) {
                 let _ = m.shared.outbox.push(msg.frame.clone());
             }
+        }
+        if let Some(packet) = msg.frame.strip_prefix('4') {
+            self.bridge.publish(&rooms, Vec::new(), packet);
         }
     }
 }
@@ -185,6 +277,25 @@ impl Handler<Stats> for RoomRegistry {
 
     fn handle(&mut self, _: Stats, _: &mut Self::Context) -> Self::Result {
         actix::MessageResult((self.users.len(), self.dreams.len()))
+    }
+}
+
+/// Shutdown: every room removes this instance's presence entries and tells the other
+/// instances; resolves when all have done so.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct LeaveClusterAll;
+
+impl Handler<LeaveClusterAll> for RoomRegistry {
+    type Result = ResponseActFuture<Self, ()>;
+
+    fn handle(&mut self, _: LeaveClusterAll, _: &mut Self::Context) -> Self::Result {
+        let sends: Vec<_> = self.users.values().map(|r| r.addr.send(LeaveCluster)).collect();
+        let bridge = self.bridge.clone();
+        Box::pin(wrap_future::<_, Self>(async move {
+            futures_util::future::join_all(sends).await;
+            bridge.flush().await;
+        }))
     }
 }
 

@@ -1,0 +1,201 @@
+//! One contract suite run against every bridge implementation (in-memory hub and real
+//! Redis at 127.0.0.1:6379 with a unique channel prefix per test).
+
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use super::memory::MemoryHub;
+use super::{BridgeHandle, BridgeStats, Envelope, EnvelopeSink};
+
+const REDIS_URL: &str = "redis://127.0.0.1:6379";
+const WAIT: Duration = Duration::from_secs(5);
+
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    Memory,
+    Redis,
+}
+
+struct Node {
+    bridge: BridgeHandle,
+    rx: mpsc::UnboundedReceiver<Envelope>,
+}
+
+struct Cluster {
+    nodes: Vec<Node>,
+    hub: Option<MemoryHub>,
+    prefix: String,
+}
+
+fn sink() -> (EnvelopeSink, mpsc::UnboundedReceiver<Envelope>) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    (std::sync::Arc::new(move |e| drop(tx.send(e))), rx)
+}
+
+fn cluster(kind: Kind, n: usize) -> Cluster {
+    let prefix = format!("bridgetest:{}:", uuid::Uuid::new_v4().simple());
+    let hub = matches!(kind, Kind::Memory).then(MemoryHub::new);
+    let nodes = (0..n)
+        .map(|i| {
+            let origin = format!("node{i}xyz");
+            let (s, rx) = sink();
+            let bridge = match kind {
+                Kind::Memory => BridgeHandle::memory(hub.as_ref().unwrap(), &origin, s),
+                Kind::Redis => BridgeHandle::redis(REDIS_URL, &prefix, &origin, s).unwrap(),
+            };
+            Node { bridge, rx }
+        })
+        .collect();
+    Cluster { nodes, hub, prefix }
+}
+
+async fn recv(node: &mut Node) -> Option<Envelope> {
+    tokio::time::timeout(WAIT, node.rx.recv()).await.ok().flatten()
+}
+
+async fn silent(node: &mut Node) {
+    if let Ok(Some(e)) = tokio::time::timeout(Duration::from_millis(300), node.rx.recv()).await {
+        panic!("unexpected envelope {e:?}");
+    }
+}
+
+/// Publishes probes from `from` until `to` receives one (subscriptions on Redis take
+/// effect asynchronously), then drains.
+async fn settle(c: &mut Cluster, from: usize, to: usize, room: &str) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        c.nodes[from].bridge.publish(&[room.to_string()], vec![], "2[\"probe\"]");
+        if let Ok(Some(_)) = tokio::time::timeout(Duration::from_millis(100), c.nodes[to].rx.recv()).await {
+            while let Ok(Some(_)) = tokio::time::timeout(Duration::from_millis(100), c.nodes[to].rx.recv()).await {}
+            return;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "subscription never took effect");
+    }
+}
+
+async fn drain(node: &mut Node) {
+    while let Ok(Some(_)) = tokio::time::timeout(Duration::from_millis(150), node.rx.recv()).await {}
+}
+
+async fn inject_garbage(c: &Cluster, room: &str, bytes: &[u8]) {
+    match &c.hub {
+        Some(hub) => hub.inject(room, bytes),
+        None => {
+            let client = redis::Client::open(REDIS_URL).unwrap();
+            let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+            let _: i64 = redis::cmd("PUBLISH")
+                .arg(format!("{}room:{room}", c.prefix))
+                .arg(bytes)
+                .query_async(&mut conn)
+                .await
+                .unwrap();
+        }
+    }
+}
+
+async fn delivers_to_subscribers_only_and_drops_own_echoes(kind: Kind) {
+    let mut c = cluster(kind, 3);
+    c.nodes[0].bridge.subscribe("USER:1");
+    c.nodes[1].bridge.subscribe("USER:1");
+    settle(&mut c, 2, 1, "USER:1").await;
+    settle(&mut c, 2, 0, "USER:1").await;
+    drain(&mut c.nodes[1]).await;
+    c.nodes[0].bridge.publish(&["USER:1".into()], vec!["sock".into()], "2/remote-control,[\"ping\"]");
+    let got = recv(&mut c.nodes[1]).await.expect("delivered");
+    assert_eq!(got.origin, "node0xyz");
+    assert_eq!(got.rooms, vec!["USER:1"]);
+    assert_eq!(got.except, vec!["sock"]);
+    assert_eq!(got.packet, "2/remote-control,[\"ping\"]");
+    silent(&mut c.nodes[0]).await;
+    silent(&mut c.nodes[2]).await;
+    assert!(BridgeStats::get(&c.nodes[0].bridge.stats.dropped_own) >= 1, "{kind:?}");
+}
+
+async fn unsubscribing_stops_delivery(kind: Kind) {
+    let mut c = cluster(kind, 2);
+    c.nodes[1].bridge.subscribe("USER:2");
+    settle(&mut c, 0, 1, "USER:2").await;
+    assert_eq!(c.nodes[1].bridge.subscriptions(), 1);
+    c.nodes[1].bridge.unsubscribe("USER:2");
+    assert_eq!(c.nodes[1].bridge.subscriptions(), 0);
+    // Let the unsubscribe reach Redis: a second room subscribed afterwards settles first.
+    c.nodes[1].bridge.subscribe("USER:3");
+    settle(&mut c, 0, 1, "USER:3").await;
+    c.nodes[0].bridge.publish(&["USER:2".into()], vec![], "2[\"x\"]");
+    silent(&mut c.nodes[1]).await;
+}
+
+async fn one_origin_is_received_in_order(kind: Kind) {
+    let mut c = cluster(kind, 2);
+    c.nodes[1].bridge.subscribe("USER:9");
+    settle(&mut c, 0, 1, "USER:9").await;
+    for i in 0..200 {
+        c.nodes[0].bridge.publish(&["USER:9".into()], vec![], &format!("2[\"n\",{i}]"));
+    }
+    let mut last = 0;
+    for i in 0..200 {
+        let e = recv(&mut c.nodes[1]).await.expect("all 200 arrive");
+        assert_eq!(e.packet, format!("2[\"n\",{i}]"));
+        assert!(e.seq > last);
+        last = e.seq;
+    }
+}
+
+async fn malformed_and_foreign_envelopes_are_dropped_and_counted(kind: Kind) {
+    let mut c = cluster(kind, 2);
+    c.nodes[1].bridge.subscribe("USER:5");
+    settle(&mut c, 0, 1, "USER:5").await;
+    let before = BridgeStats::get(&c.nodes[1].bridge.stats.dropped_invalid);
+    inject_garbage(&c, "USER:5", b"\x00\xffnot json").await;
+    inject_garbage(
+        &c,
+        "USER:5",
+        br#"{"v":2,"origin":"AAAAAAAA","seq":1,"kind":"emit","nsp":"/","rooms":["USER:5"],"packet":"2[]"}"#,
+    )
+    .await;
+    inject_garbage(
+        &c,
+        "USER:5",
+        br#"{"v":1,"origin":"AAAAAAAA","seq":1,"kind":"rpc","nsp":"/","rooms":["USER:5"],"packet":"2[]"}"#,
+    )
+    .await;
+    // A valid message after the garbage still arrives: the bridge survived.
+    c.nodes[0].bridge.publish(&["USER:5".into()], vec![], "2[\"after\"]");
+    let e = recv(&mut c.nodes[1]).await.expect("bridge still works");
+    assert_eq!(e.packet, "2[\"after\"]");
+    assert_eq!(BridgeStats::get(&c.nodes[1].bridge.stats.dropped_invalid) - before, 3, "{kind:?}");
+}
+
+async fn a_multi_room_emission_is_one_envelope_per_room_with_one_seq(kind: Kind) {
+    let mut c = cluster(kind, 2);
+    c.nodes[1].bridge.subscribe("USER:7");
+    c.nodes[1].bridge.subscribe("DREAM:abc");
+    settle(&mut c, 0, 1, "USER:7").await;
+    settle(&mut c, 0, 1, "DREAM:abc").await;
+    drain(&mut c.nodes[1]).await;
+    c.nodes[0].bridge.publish(&["USER:7".into(), "DREAM:abc".into()], vec![], "2[\"job:progress\"]");
+    let a = recv(&mut c.nodes[1]).await.unwrap();
+    let b = recv(&mut c.nodes[1]).await.unwrap();
+    assert_eq!((a.origin.clone(), a.seq), (b.origin.clone(), b.seq), "receivers dedupe on (origin, seq)");
+    assert_eq!(a.rooms, vec!["USER:7", "DREAM:abc"]);
+}
+
+macro_rules! contract {
+    ($($name:ident),*) => {
+        mod memory_impl {
+            $(#[tokio::test] async fn $name() { super::$name(super::Kind::Memory).await })*
+        }
+        mod redis_impl {
+            $(#[tokio::test] async fn $name() { super::$name(super::Kind::Redis).await })*
+        }
+    };
+}
+
+contract!(
+    delivers_to_subscribers_only_and_drops_own_echoes,
+    unsubscribing_stops_delivery,
+    one_origin_is_received_in_order,
+    malformed_and_foreign_envelopes_are_dropped_and_counted,
+    a_multi_room_emission_is_one_envelope_per_room_with_one_seq
+);

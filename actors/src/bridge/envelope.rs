@@ -1,0 +1,141 @@
+//! The cross-instance message (`realtime.md` §13): a versioned JSON envelope carrying the
+//! origin instance, a per-origin sequence number, the target rooms, the sockets to skip
+//! and the Socket.IO packet encoded once by the origin.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::is_b64url;
+
+pub const VERSION: u8 = 1;
+/// Largest envelope accepted from Redis (a packet is at most `maxPayload` plus framing).
+pub const MAX_ENVELOPE_BYTES: usize = 2 * 1024 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Envelope {
+    pub v: u8,
+    pub origin: String,
+    pub seq: u64,
+    pub kind: String,
+    pub nsp: String,
+    pub rooms: Vec<String>,
+    #[serde(default)]
+    pub except: Vec<String>,
+    /// Socket.IO packet without the Engine.IO `4`.
+    pub packet: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EnvelopeError {
+    #[error("envelope too large")]
+    TooLarge,
+    #[error("not a JSON envelope")]
+    Malformed,
+    #[error("unsupported envelope version {0}")]
+    Version(u64),
+    #[error("unknown envelope kind")]
+    Kind,
+    #[error("invalid envelope field {0}")]
+    Field(&'static str),
+}
+
+impl Envelope {
+    pub fn emit(origin: &str, seq: u64, rooms: Vec<String>, except: Vec<String>, packet: String) -> Envelope {
+        Envelope {
+            v: VERSION,
+            origin: origin.to_string(),
+            seq,
+            kind: "emit".into(),
+            nsp: "/remote-control".into(),
+            rooms,
+            except,
+            packet,
+        }
+    }
+
+    pub fn encode(&self) -> String {
+        // Serialising plain strings and integers cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Parses and validates bytes received from another instance. Anything that is not a
+    /// well-formed version-1 `emit` envelope is rejected, never partially delivered.
+    pub fn decode(bytes: &[u8]) -> Result<Envelope, EnvelopeError> {
+        if bytes.len() > MAX_ENVELOPE_BYTES {
+            return Err(EnvelopeError::TooLarge);
+        }
+        let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|_| EnvelopeError::Malformed)?;
+        match value.get("v").and_then(|v| v.as_u64()) {
+            Some(1) => {}
+            Some(other) => return Err(EnvelopeError::Version(other)),
+            None => return Err(EnvelopeError::Malformed),
+        }
+        let env: Envelope = serde_json::from_value(value).map_err(|_| EnvelopeError::Malformed)?;
+        if env.kind != "emit" {
+            return Err(EnvelopeError::Kind);
+        }
+        if env.origin.len() != 8 || !is_b64url(&env.origin) {
+            return Err(EnvelopeError::Field("origin"));
+        }
+        if env.rooms.is_empty() || env.rooms.iter().any(|r| !(r.starts_with("USER:") || r.starts_with("DREAM:"))) {
+            return Err(EnvelopeError::Field("rooms"));
+        }
+        if env.packet.is_empty() || !env.packet.starts_with('2') {
+            return Err(EnvelopeError::Field("packet"));
+        }
+        Ok(env)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn sample() -> Envelope {
+        Envelope::emit(
+            "abcdEFGH",
+            42,
+            vec!["USER:4".into()],
+            vec!["sock".into()],
+            r#"2/remote-control,["ping"]"#.into(),
+        )
+    }
+
+    #[test]
+    fn round_trips() {
+        let e = sample();
+        assert_eq!(Envelope::decode(e.encode().as_bytes()), Ok(e));
+    }
+
+    #[test]
+    fn foreign_or_broken_envelopes_are_rejected() {
+        let mut v: serde_json::Value = serde_json::from_str(&sample().encode()).unwrap();
+        v["v"] = 2.into();
+        assert_eq!(Envelope::decode(v.to_string().as_bytes()), Err(EnvelopeError::Version(2)));
+        let mut v: serde_json::Value = serde_json::from_str(&sample().encode()).unwrap();
+        v["kind"] = "join".into();
+        assert_eq!(Envelope::decode(v.to_string().as_bytes()), Err(EnvelopeError::Kind));
+        let mut v: serde_json::Value = serde_json::from_str(&sample().encode()).unwrap();
+        v["rooms"] = serde_json::json!(["ADMIN:1"]);
+        assert!(Envelope::decode(v.to_string().as_bytes()).is_err());
+        let mut v: serde_json::Value = serde_json::from_str(&sample().encode()).unwrap();
+        v["origin"] = "x".into();
+        assert!(Envelope::decode(v.to_string().as_bytes()).is_err());
+        assert_eq!(Envelope::decode(b"\xff\x00garbage"), Err(EnvelopeError::Malformed));
+        assert_eq!(Envelope::decode(b"{}"), Err(EnvelopeError::Malformed));
+        assert_eq!(Envelope::decode(&vec![b' '; MAX_ENVELOPE_BYTES + 1]), Err(EnvelopeError::TooLarge));
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let _ = Envelope::decode(&bytes);
+        }
+
+        #[test]
+        fn any_emit_round_trips(seq in any::<u64>(), user in 1..100000i32, packet in "2[ -~]{0,64}") {
+            let e = Envelope::emit("AAAAaaaa", seq, vec![format!("USER:{user}")], vec![], packet);
+            prop_assert_eq!(Envelope::decode(e.encode().as_bytes()), Ok(e));
+        }
+    }
+}

@@ -1,0 +1,269 @@
+//! Redis implementation of the bridge: one publisher task with its own connection, one
+//! subscriber task with a dedicated pub/sub connection (a pooled connection cannot
+//! SUBSCRIBE). Both survive Redis restarts: they reconnect with backoff, and the
+//! subscriber resubscribes every room that still has local members.
+
+use std::collections::HashSet;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use tokio::sync::{mpsc, oneshot, Notify};
+
+use super::{accept, BridgeStats, EnvelopeSink};
+
+/// Envelopes waiting for the publisher; beyond this, new ones are dropped (counted).
+const PUBLISH_QUEUE: usize = 10_000;
+/// Publishes sent in one pipeline at most.
+const MAX_BATCH: usize = 512;
+const BACKOFF_START: Duration = Duration::from_millis(100);
+const BACKOFF_MAX: Duration = Duration::from_secs(5);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+
+enum Outgoing {
+    Publish { channel: String, payload: Arc<str> },
+    Flush(oneshot::Sender<()>),
+}
+
+enum Change {
+    Subscribe(String),
+    Unsubscribe(String),
+}
+
+#[derive(Default)]
+struct Subscriptions {
+    desired: HashSet<String>,
+    pending: Vec<Change>,
+}
+
+#[derive(Clone)]
+pub struct RedisBridge {
+    prefix: Arc<str>,
+    publish_tx: mpsc::Sender<Outgoing>,
+    subs: Arc<Mutex<Subscriptions>>,
+    changed: Arc<Notify>,
+    stats: Arc<BridgeStats>,
+}
+
+impl RedisBridge {
+    pub fn start(
+        url: &str,
+        prefix: &str,
+        origin: &str,
+        sink: EnvelopeSink,
+        stats: Arc<BridgeStats>,
+    ) -> Result<RedisBridge, redis::RedisError> {
+        let client = redis::Client::open(url)?;
+        let (publish_tx, publish_rx) = mpsc::channel(PUBLISH_QUEUE);
+        let bridge = RedisBridge {
+            prefix: prefix.into(),
+            publish_tx,
+            subs: Arc::new(Mutex::new(Subscriptions::default())),
+            changed: Arc::new(Notify::new()),
+            stats: stats.clone(),
+        };
+        tokio::spawn(publisher(client.clone(), publish_rx, stats.clone()));
+        tokio::spawn(subscriber(client, origin.to_string(), bridge.subs.clone(), bridge.changed.clone(), sink, stats));
+        Ok(bridge)
+    }
+
+    fn channel(&self, room: &str) -> String {
+        format!("{}room:{room}", self.prefix)
+    }
+
+    pub fn publish(&self, room: &str, payload: Arc<str>) {
+        let msg = Outgoing::Publish { channel: self.channel(room), payload };
+        if self.publish_tx.try_send(msg).is_err() {
+            let n = self.stats.dropped_queue_full.fetch_add(1, Ordering::Relaxed);
+            if n % 1000 == 0 {
+                tracing::warn!(dropped = n + 1, "bridge publish queue full: message not bridged");
+            }
+        }
+    }
+
+    fn change(&self, change: Change) {
+        {
+            let mut subs = self.subs.lock().unwrap_or_else(|p| p.into_inner());
+            let (channel, add) = match &change {
+                Change::Subscribe(c) => (c.clone(), true),
+                Change::Unsubscribe(c) => (c.clone(), false),
+            };
+            let changed = if add { subs.desired.insert(channel) } else { subs.desired.remove(&channel) };
+            if !changed {
+                return;
+            }
+            subs.pending.push(change);
+        }
+        self.changed.notify_one();
+    }
+
+    pub fn subscribe(&self, room: &str) {
+        self.change(Change::Subscribe(self.channel(room)));
+    }
+
+    pub fn unsubscribe(&self, room: &str) {
+        self.change(Change::Unsubscribe(self.channel(room)));
+    }
+
+    pub fn subscriptions(&self) -> usize {
+        self.subs.lock().unwrap_or_else(|p| p.into_inner()).desired.len()
+    }
+
+    pub async fn flush(&self) {
+        let (tx, rx) = oneshot::channel();
+        if self.publish_tx.send(Outgoing::Flush(tx)).await.is_ok() {
+            let _ = tokio::time::timeout(Duration::from_secs(2), rx).await;
+        }
+    }
+}
+
+async fn connect(client: &redis::Client) -> Option<redis::aio::MultiplexedConnection> {
+    tokio::time::timeout(CONNECT_TIMEOUT, client.get_multiplexed_async_connection()).await.ok()?.ok()
+}
+
+async fn publisher(client: redis::Client, mut rx: mpsc::Receiver<Outgoing>, stats: Arc<BridgeStats>) {
+    let mut conn = None;
+    let mut backoff = BACKOFF_START;
+    let mut retry_at = Instant::now();
+    let mut failed_in_outage = 0u64;
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while let Some(first) = rx.recv().await {
+        batch.push(first);
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(m) => batch.push(m),
+                Err(_) => break,
+            }
+        }
+        if conn.is_none() && Instant::now() >= retry_at {
+            conn = connect(&client).await;
+            if conn.is_some() {
+                if failed_in_outage > 0 {
+                    tracing::info!(lost = failed_in_outage, "bridge publisher reconnected");
+                }
+                failed_in_outage = 0;
+                backoff = BACKOFF_START;
+            } else {
+                retry_at = Instant::now() + backoff;
+                backoff = (backoff * 2).min(BACKOFF_MAX);
+            }
+        }
+        let mut pipe = redis::pipe();
+        let mut count = 0u64;
+        let mut flushes = Vec::new();
+        for m in batch.drain(..) {
+            match m {
+                Outgoing::Publish { channel, payload } => {
+                    pipe.cmd("PUBLISH").arg(channel).arg(&*payload).ignore();
+                    count += 1;
+                }
+                Outgoing::Flush(tx) => flushes.push(tx),
+            }
+        }
+        if count > 0 {
+            let sent = match conn.as_mut() {
+                Some(c) => pipe.query_async::<()>(c).await.is_ok(),
+                None => false,
+            };
+            if sent {
+                stats.published.fetch_add(count, Ordering::Relaxed);
+            } else {
+                if failed_in_outage == 0 {
+                    tracing::warn!("bridge publish failed: Redis unavailable, cross-instance messages are being lost");
+                }
+                failed_in_outage += count;
+                stats.publish_failed.fetch_add(count, Ordering::Relaxed);
+                conn = None;
+            }
+        }
+        for tx in flushes {
+            let _ = tx.send(());
+        }
+    }
+}
+
+async fn subscriber(
+    client: redis::Client,
+    origin: String,
+    subs: Arc<Mutex<Subscriptions>>,
+    changed: Arc<Notify>,
+    sink: EnvelopeSink,
+    stats: Arc<BridgeStats>,
+) {
+    let mut backoff = BACKOFF_START;
+    let mut connected_before = false;
+    let mut down_since: Option<Instant> = None;
+    loop {
+        let pubsub = tokio::time::timeout(CONNECT_TIMEOUT, client.get_async_pubsub()).await.ok().and_then(Result::ok);
+        let Some(pubsub) = pubsub else {
+            if down_since.is_none() {
+                tracing::warn!("bridge subscriber cannot reach Redis; retrying with backoff");
+                down_since = Some(Instant::now());
+            }
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(BACKOFF_MAX);
+            continue;
+        };
+        backoff = BACKOFF_START;
+        let (mut sub_sink, mut stream) = pubsub.split();
+        // (Re)subscribe everything desired; pending changes are covered by this.
+        let all: Vec<String> = {
+            let mut s = subs.lock().unwrap_or_else(|p| p.into_inner());
+            s.pending.clear();
+            s.desired.iter().cloned().collect()
+        };
+        let mut ok = true;
+        for chunk in all.chunks(256) {
+            if sub_sink.subscribe(chunk).await.is_err() {
+                ok = false;
+                break;
+            }
+        }
+        if !ok {
+            continue;
+        }
+        if connected_before {
+            BridgeStats::bump(&stats.reconnects);
+            tracing::info!(
+                rooms = all.len(),
+                down_ms = down_since.map(|t| t.elapsed().as_millis() as u64),
+                "bridge subscriber reconnected and resubscribed"
+            );
+        }
+        connected_before = true;
+        loop {
+            let pending: Vec<Change> = {
+                let mut s = subs.lock().unwrap_or_else(|p| p.into_inner());
+                std::mem::take(&mut s.pending)
+            };
+            let mut failed = false;
+            for change in pending {
+                let res = match change {
+                    Change::Subscribe(c) => sub_sink.subscribe(c).await,
+                    Change::Unsubscribe(c) => sub_sink.unsubscribe(c).await,
+                };
+                if res.is_err() {
+                    failed = true;
+                    break;
+                }
+            }
+            if failed {
+                break;
+            }
+            tokio::select! {
+                () = changed.notified() => {}
+                msg = stream.next() => match msg {
+                    Some(msg) => {
+                        if let Some(env) = accept(msg.get_payload_bytes(), &origin, &stats) {
+                            sink(env);
+                        }
+                    }
+                    None => break,
+                },
+            }
+        }
+        tracing::warn!("bridge subscriber lost its Redis connection; reconnecting");
+        down_since = Some(Instant::now());
+    }
+}

@@ -1,0 +1,122 @@
+//! Cluster-wide presence (`realtime.md` §10).
+//!
+//! Two sorted sets per user — `presence:<id>` (every `/remote-control` socket) and
+//! `presence:web:<id>` (sockets whose last `web_client_status` was active) — whose
+//! members are `<instance id>:<socket id>` scored with a lease expiry (epoch ms). Every
+//! change runs one Lua script that applies it, drops expired members and returns both
+//! counts, so an update and the presence it produces are one atomic round trip. Each
+//! instance re-scores its own sockets every lease/3; the entries of an instance that
+//! died expire with their lease and the next refresh anywhere emits corrected presence.
+//! Without Redis (or when it fails) presence is computed from the local sockets only.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::ids::UserId;
+use crate::kv::RedisPool;
+use crate::room::Presence;
+
+/// Default lease of a presence entry (refreshed every third of it).
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(60);
+
+const SCRIPT: &str = r"
+local now = tonumber(ARGV[1])
+local lease = tonumber(ARGV[2])
+local exp = now + lease
+local op = ARGV[3]
+if op == 'add' or op == 'refresh' then
+  for i = 4, #ARGV, 2 do
+    redis.call('ZADD', KEYS[1], exp, ARGV[i])
+    if ARGV[i + 1] == '1' then redis.call('ZADD', KEYS[2], exp, ARGV[i]) else redis.call('ZREM', KEYS[2], ARGV[i]) end
+  end
+elseif op == 'remove' then
+  for i = 4, #ARGV do
+    redis.call('ZREM', KEYS[1], ARGV[i])
+    redis.call('ZREM', KEYS[2], ARGV[i])
+  end
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. now)
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. now)
+local n = redis.call('ZCARD', KEYS[1])
+local w = redis.call('ZCARD', KEYS[2])
+if n > 0 then redis.call('PEXPIRE', KEYS[1], lease * 2) end
+if w > 0 then redis.call('PEXPIRE', KEYS[2], lease * 2) end
+return {n, w}
+";
+
+/// What changed for this instance's sockets of one user.
+pub enum PresenceOp {
+    /// Add or re-score sockets `(socket id, web player)`.
+    Upsert(Vec<(String, bool)>),
+    Remove(Vec<String>),
+    /// Only read (after dropping expired entries).
+    Count,
+}
+
+#[derive(Clone)]
+pub enum PresenceStore {
+    Local,
+    Redis { pool: RedisPool, prefix: Arc<str>, instance: Arc<str>, lease: Duration, script: Arc<redis::Script> },
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
+impl PresenceStore {
+    pub fn redis(pool: RedisPool, prefix: &str, instance: &str, lease: Duration) -> PresenceStore {
+        PresenceStore::Redis {
+            pool,
+            prefix: prefix.into(),
+            instance: instance.into(),
+            lease,
+            script: Arc::new(redis::Script::new(SCRIPT)),
+        }
+    }
+
+    pub fn lease(&self) -> Duration {
+        match self {
+            PresenceStore::Local => DEFAULT_LEASE,
+            PresenceStore::Redis { lease, .. } => *lease,
+        }
+    }
+
+    pub fn is_shared(&self) -> bool {
+        matches!(self, PresenceStore::Redis { .. })
+    }
+
+    /// Applies `op` and returns the cluster-wide presence; `None` when there is no shared
+    /// store or it failed (callers then use local counts).
+    pub async fn update(&self, user: UserId, op: PresenceOp) -> Option<Presence> {
+        let PresenceStore::Redis { pool, prefix, instance, lease, script } = self else { return None };
+        let mut inv = script.prepare_invoke();
+        inv.key(format!("{prefix}presence:{user}")).key(format!("{prefix}presence:web:{user}"));
+        inv.arg(now_ms()).arg(lease.as_millis() as u64);
+        match op {
+            PresenceOp::Upsert(members) => {
+                inv.arg("add");
+                for (socket, web) in members {
+                    inv.arg(format!("{instance}:{socket}")).arg(if web { "1" } else { "0" });
+                }
+            }
+            PresenceOp::Remove(sockets) => {
+                inv.arg("remove");
+                for socket in sockets {
+                    inv.arg(format!("{instance}:{socket}"));
+                }
+            }
+            PresenceOp::Count => {
+                inv.arg("count");
+            }
+        }
+        let result = async {
+            let mut conn = pool.get().await.ok()?;
+            inv.invoke_async::<(i64, i64)>(&mut *conn)
+                .await
+                .map_err(|e| tracing::warn!(error = %e, "presence script failed"))
+                .ok()
+        };
+        let (n, w) = tokio::time::timeout(Duration::from_secs(1), result).await.ok().flatten()?;
+        Some(Presence { connected_devices: n.max(0) as usize, has_web_player: w > 0 })
+    }
+}
