@@ -67,6 +67,10 @@ pub struct Settings {
     pub api_keys: Vec<StaticApiKey>,
     /// Maximum JSON request body (the reference's 100 kB).
     pub json_body_limit: usize,
+    /// Sessions, codes, cookies, OIDC, abuse limits (`crate::auth::settings`).
+    pub auth: crate::auth::settings::AuthSettings,
+    /// SMTP or the log transport (`crate::email`).
+    pub email: crate::email::EmailSettings,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -163,6 +167,8 @@ impl Settings {
             migrate_on_start: !matches!(get("MIGRATE_ON_START").as_deref(), Some("false" | "0" | "no")),
             api_keys: parse_api_keys(get("API_KEYS").as_deref())?,
             json_body_limit: 100_000,
+            auth: crate::auth::settings::AuthSettings::from_map(vars, app_env)?,
+            email: crate::email::EmailSettings::from_map(vars, app_env)?,
         })
     }
 }

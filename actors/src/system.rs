@@ -5,6 +5,7 @@
 use actix::Arbiter;
 
 use crate::db::PgPool;
+use crate::domain::auth::AuthHandle;
 use crate::domain::remote::RemoteHandle;
 use crate::domain::users::UsersHandle;
 use crate::room::RoomRegistryHandle;
@@ -15,6 +16,7 @@ pub struct ActorSystem {
     pub users: UsersHandle,
     pub remote: RemoteHandle,
     pub rooms: RoomRegistryHandle,
+    pub auth: AuthHandle,
 }
 
 impl ActorSystem {
@@ -22,9 +24,10 @@ impl ActorSystem {
     pub fn start(pool: PgPool) -> ActorSystem {
         let domain = Arbiter::new();
         let users = UsersHandle::start(pool.clone(), &domain.handle());
-        let remote = RemoteHandle::start(pool, &domain.handle());
+        let remote = RemoteHandle::start(pool.clone(), &domain.handle());
+        let auth = AuthHandle::start(pool, &domain.handle());
         let rooms_arbiter = Arbiter::new();
         let rooms = RoomRegistryHandle::start(&rooms_arbiter.handle());
-        ActorSystem { users, remote, rooms }
+        ActorSystem { users, remote, rooms, auth }
     }
 }
