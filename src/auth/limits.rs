@@ -33,22 +33,26 @@ pub fn client_ip(state: &AppState, req: &HttpRequest) -> String {
     req.peer_addr().map_or_else(|| "unknown".to_string(), |a| a.ip().to_string())
 }
 
-/// Counts one request to `endpoint` for the client address and, when known, the account.
-pub async fn check(state: &AppState, req: &HttpRequest, endpoint: &str, account: Option<&str>) -> Result<(), ApiError> {
-    let cfg = &state.settings.auth;
-    let window = cfg.rate_limit_window;
-    let ip_key = format!("ratelimit:{endpoint}:ip:{}", client_ip(state, req));
-    let (hits, ttl) = state.auth.kv.hit(&ip_key, window).await;
-    if hits > u64::from(cfg.rate_limit_per_ip) {
-        return Err(ApiError::TooManyRequests { message: TOO_MANY, retry_after_secs: ttl });
+fn limited(hits: u64, limit: u32, ttl: u64) -> Result<(), ApiError> {
+    if hits > u64::from(limit) {
+        Err(ApiError::TooManyRequests { message: TOO_MANY, retry_after_secs: ttl })
+    } else {
+        Ok(())
     }
-    if let Some(account) = account {
-        let digest = hex::encode(Sha256::digest(account.trim().to_lowercase().as_bytes()));
-        let key = format!("ratelimit:{endpoint}:acct:{}", &digest[..32]);
-        let (hits, ttl) = state.auth.kv.hit(&key, window).await;
-        if hits > u64::from(cfg.rate_limit_per_account) {
-            return Err(ApiError::TooManyRequests { message: TOO_MANY, retry_after_secs: ttl });
-        }
-    }
-    Ok(())
+}
+
+/// Counts one request to `endpoint` from the client address. Runs before body
+/// validation, so malformed requests count too.
+pub async fn ip(state: &AppState, req: &HttpRequest, endpoint: &str) -> Result<(), ApiError> {
+    let key = format!("ratelimit:{endpoint}:ip:{}", client_ip(state, req));
+    let (hits, ttl) = state.auth.kv.hit(&key, state.settings.auth.rate_limit_window).await;
+    limited(hits, state.settings.auth.rate_limit_per_ip, ttl)
+}
+
+/// Counts one request to `endpoint` for an account (an email, case-insensitive).
+pub async fn account(state: &AppState, endpoint: &str, account: &str) -> Result<(), ApiError> {
+    let digest = hex::encode(Sha256::digest(account.trim().to_lowercase().as_bytes()));
+    let key = format!("ratelimit:{endpoint}:acct:{}", &digest[..32]);
+    let (hits, ttl) = state.auth.kv.hit(&key, state.settings.auth.rate_limit_window).await;
+    limited(hits, state.settings.auth.rate_limit_per_account, ttl)
 }

@@ -1,6 +1,12 @@
 //! Black-box tests of the real server against real PostgreSQL and Redis.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod auth_flows;
+mod auth_keys_roles;
+mod auth_limits;
+mod auth_oidc;
+mod auth_sessions;
+mod auth_support;
 mod cli;
 mod helpers;
 mod platform;

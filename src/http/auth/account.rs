@@ -14,6 +14,7 @@ use crate::state::AppState;
 
 /// `POST /api/v2/auth/signup`.
 pub async fn signup(state: web::Data<AppState>, req: HttpRequest, body: JsonBody) -> Result<HttpResponse, ApiError> {
+    limits::ip(&state, &req, "signup").await?;
     let mut f = Fields::new(&body.0);
     let email = f.email();
     let first = f.string("firstname", true, 0, Some(50));
@@ -21,7 +22,7 @@ pub async fn signup(state: web::Data<AppState>, req: HttpRequest, body: JsonBody
     let code = f.string("code", false, 0, None);
     f.finish()?;
     let email = email.unwrap_or_default();
-    limits::check(&state, &req, "signup", Some(&email)).await?;
+    limits::account(&state, "signup", &email).await?;
     let created = state
         .actors
         .auth
@@ -45,11 +46,12 @@ pub async fn create_password_reset(
     req: HttpRequest,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
+    limits::ip(&state, &req, "password-reset").await?;
     let mut f = Fields::new(&body.0);
     let email = f.email();
     f.finish()?;
     let email = email.unwrap_or_default();
-    limits::check(&state, &req, "password-reset", Some(&email)).await?;
+    limits::account(&state, "password-reset", &email).await?;
     if state.actors.users.auth_user_by_email(email.clone()).await?.is_some() {
         if let Err(e) = codes::issue_and_send(&state, &email, CodePurpose::PasswordReset).await {
             tracing::warn!(error = %e, "password reset code not sent");
@@ -64,13 +66,14 @@ pub async fn reset_password(
     req: HttpRequest,
     body: JsonBody,
 ) -> Result<HttpResponse, ApiError> {
+    limits::ip(&state, &req, "reset-password").await?;
     let mut f = Fields::new(&body.0);
     let email = f.email();
     let code = f.string("code", true, 0, None);
     let pw = f.string("password", true, 6, None);
     f.finish()?;
     let email = email.unwrap_or_default();
-    limits::check(&state, &req, "reset-password", Some(&email)).await?;
+    limits::account(&state, "reset-password", &email).await?;
     let invalid = || ApiError::BadRequest(INVALID_CODE.into());
     if !codes::check(&state, &email, CodePurpose::PasswordReset, &code.unwrap_or_default()).await? {
         return Err(invalid());

@@ -14,12 +14,13 @@ use crate::state::AppState;
 
 /// `POST /api/v2/auth/magic` — without `code`: email a sign-in code; with: redeem it.
 pub async fn magic(state: web::Data<AppState>, req: HttpRequest, body: JsonBody) -> Result<HttpResponse, ApiError> {
+    limits::ip(&state, &req, "magic").await?;
     let mut f = Fields::new(&body.0);
     let email = f.email();
     let code = f.string("code", false, 0, None);
     f.finish()?;
     let email = email.unwrap_or_default();
-    limits::check(&state, &req, if code.is_some() { "magic-code" } else { "magic" }, Some(&email)).await?;
+    limits::account(&state, if code.is_some() { "magic-code" } else { "magic" }, &email).await?;
     let Some(code) = code else {
         if state.actors.users.auth_user_by_email(email.clone()).await?.is_none() {
             return Err(ApiError::BadRequest("User not found.".into()));
@@ -37,12 +38,13 @@ pub async fn magic(state: web::Data<AppState>, req: HttpRequest, body: JsonBody)
 
 /// `POST /api/v2/auth/login` — email and password (Argon2id).
 pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: JsonBody) -> Result<HttpResponse, ApiError> {
+    limits::ip(&state, &req, "login").await?;
     let mut f = Fields::new(&body.0);
     let email = f.email();
     let pw = f.string("password", true, 6, None);
     f.finish()?;
     let (email, pw) = (email.unwrap_or_default(), pw.unwrap_or_default());
-    limits::check(&state, &req, "login", Some(&email)).await?;
+    limits::account(&state, "login", &email).await?;
     let found = state.actors.auth.password_login(email).await?;
     let (user, hash) = match found {
         Some((user, hash)) => (Some(user), hash),
@@ -82,10 +84,10 @@ fn presented_token(req: &HttpRequest, bearer_first: bool) -> Option<String> {
 
 /// `POST /api/v2/auth/refresh` — always rotates a valid or refreshable token.
 pub async fn refresh(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    limits::ip(&state, &req, "refresh").await?;
     let Some(token) = presented_token(&req, true) else {
         return Ok(refresh_error("no_session_cookie_provided", false));
     };
-    limits::check(&state, &req, "refresh", None).await?;
     let verified = match session::verify(&state, &token).await? {
         Ok(v) => v,
         Err(SessionFailure::Malformed) => return Ok(refresh_error("invalid_session_cookie", false)),
@@ -119,10 +121,10 @@ pub async fn callback(
     req: HttpRequest,
     query: web::Query<CallbackQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    limits::ip(&state, &req, "callback").await?;
     let Some(code) = query.code.clone().filter(|c| !c.is_empty()) else {
         return Err(ApiError::invalid("query", &["code"], "{} is required"));
     };
-    limits::check(&state, &req, "callback", None).await?;
     let failed = || ApiError::BadRequest(AUTH_FAILED.into());
     let Some(verifier) = &state.auth.oidc else { return Err(failed()) };
     let claims = match verifier.exchange_code(&code).await {

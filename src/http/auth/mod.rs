@@ -7,7 +7,8 @@
 //! | `codes`    | issuing and checking one-time codes, and emailing them |
 //! | `input`    | body field checks |
 //!
-//! Every public flow passes `auth::limits::check` first (per address and per account).
+//! Every public flow counts against `auth::limits::ip` before reading its body and
+//! `auth::limits::account` once the email is known.
 //! Request bodies of these endpoints are never logged.
 
 mod account;
