@@ -1,10 +1,11 @@
-//! Small expiring key-value state for auth: fixed-window rate-limit counters and the API
-//! key reveal copies. Redis (under `REDIS_PREFIX`) when configured, so limits and reveals
-//! are shared by every instance; an in-process map otherwise (single-instance mode).
+//! Small expiring state for auth: fixed-window rate-limit counters (here) and the API-key
+//! reveal copies (the shared [`infinidream_actors::kv::Kv`]). Redis under `REDIS_PREFIX`
+//! when configured, so limits and reveals hold across instances; in-process otherwise
+//! (single-instance mode).
 //!
 //! Rate-limit counters fall back to the in-process map when Redis fails (a Redis outage
-//! must not lock everybody out); reveal reads/writes report the failure instead. The
-//! in-process maps are pruned on write so they stay bounded by live keys.
+//! must not lock everybody out); reveal reads/writes report the failure (503) instead.
+//! The in-process counter map is pruned on write so it stays bounded by live keys.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -17,7 +18,7 @@ pub struct Kv {
     redis: Option<RedisPool>,
     prefix: String,
     counters: Mutex<HashMap<String, (u64, Instant)>>,
-    values: Mutex<HashMap<String, (String, Instant)>>,
+    values: infinidream_actors::kv::Kv,
 }
 
 /// Entries beyond which the in-process maps are swept for expired keys on write.
@@ -25,7 +26,11 @@ const SWEEP_AT: usize = 10_000;
 
 impl Kv {
     pub fn new(redis: Option<RedisPool>, prefix: &str) -> Kv {
-        Kv { redis, prefix: prefix.to_string(), counters: Mutex::default(), values: Mutex::default() }
+        let values = match &redis {
+            Some(pool) => infinidream_actors::kv::Kv::redis(pool.clone(), prefix),
+            None => infinidream_actors::kv::Kv::memory(),
+        };
+        Kv { redis, prefix: prefix.to_string(), counters: Mutex::default(), values }
     }
 
     fn key(&self, k: &str) -> String {
@@ -55,53 +60,15 @@ impl Kv {
     }
 
     pub async fn set_ex(&self, key: &str, value: &str, ttl: Duration) -> Result<(), ApiError> {
-        let key = self.key(key);
-        if let Some(pool) = &self.redis {
-            let mut conn = pool.get().await.map_err(|e| ApiError::Unavailable(e.to_string()))?;
-            return redis::cmd("SET")
-                .arg(&key)
-                .arg(value)
-                .arg("EX")
-                .arg(ttl.as_secs().max(1))
-                .query_async::<()>(&mut *conn)
-                .await
-                .map_err(|e| ApiError::Unavailable(e.to_string()));
-        }
-        let now = Instant::now();
-        let mut map = self.values.lock().map_err(|_| ApiError::internal("kv lock poisoned"))?;
-        if map.len() > SWEEP_AT {
-            map.retain(|_, (_, until)| *until > now);
-        }
-        map.insert(key, (value.to_string(), now + ttl));
-        Ok(())
+        self.values.set_ex(key, value, ttl).await.map_err(|e| ApiError::Unavailable(e.to_string()))
     }
 
     pub async fn get(&self, key: &str) -> Result<Option<String>, ApiError> {
-        let key = self.key(key);
-        if let Some(pool) = &self.redis {
-            let mut conn = pool.get().await.map_err(|e| ApiError::Unavailable(e.to_string()))?;
-            return redis::cmd("GET")
-                .arg(&key)
-                .query_async::<Option<String>>(&mut *conn)
-                .await
-                .map_err(|e| ApiError::Unavailable(e.to_string()));
-        }
-        let map = self.values.lock().map_err(|_| ApiError::internal("kv lock poisoned"))?;
-        Ok(map.get(&key).filter(|(_, until)| *until > Instant::now()).map(|(v, _)| v.clone()))
+        self.values.get(key).await.map_err(|e| ApiError::Unavailable(e.to_string()))
     }
 
     pub async fn del(&self, key: &str) -> Result<(), ApiError> {
-        let key = self.key(key);
-        if let Some(pool) = &self.redis {
-            let mut conn = pool.get().await.map_err(|e| ApiError::Unavailable(e.to_string()))?;
-            return redis::cmd("DEL")
-                .arg(&key)
-                .query_async::<()>(&mut *conn)
-                .await
-                .map_err(|e| ApiError::Unavailable(e.to_string()));
-        }
-        self.values.lock().map_err(|_| ApiError::internal("kv lock poisoned"))?.remove(&key);
-        Ok(())
+        self.values.del(key).await.map_err(|e| ApiError::Unavailable(e.to_string()))
     }
 }
 

@@ -244,3 +244,48 @@ async fn current_dream_and_playlist_are_null_when_unset() {
     let res = app.client.get(app.url("/api/v2/auth/callback?code=abc")).send().await.unwrap();
     assert_eq!(json(res).await, json!({"success": false, "message": "Authentication failed."}));
 }
+
+#[actix_web::test]
+async fn the_cli_creates_an_admin_who_can_log_in_with_a_password() {
+    use std::io::Write;
+    let db_name = create_database().await;
+    let mut child = std::process::Command::new(binary())
+        .args([
+            "users",
+            "add",
+            "--email",
+            "first-admin@example.com",
+            "--role",
+            "admin",
+            "--api-key",
+            "--password-stdin",
+        ])
+        .env_clear()
+        .env("DATABASE_URL", pg_url(&db_name))
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"first-admin-password\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let created: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(created["role"], "admin");
+    assert!(created["apiKey"].is_string());
+    let (app, _sink) = spawn_auth_app(|env| {
+        env.insert("DATABASE_URL".into(), pg_url(&db_name));
+    })
+    .await;
+    let res = post(
+        &app,
+        "/api/v2/auth/login",
+        json!({"email": "first-admin@example.com", "password": "first-admin-password"}),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(json(res).await["data"]["user"]["role"]["name"], "admin-group");
+    drop(app);
+    drop_database(db_name);
+}

@@ -152,3 +152,37 @@ async fn socket_credentials_accept_external_tokens() {
     let u = infinidream_server::auth::authenticate_socket_token(&app.state, &t).await.unwrap();
     assert_eq!(u.email, "s@example.com");
 }
+
+#[actix_web::test]
+async fn the_callback_exchanges_the_code_through_discovery_and_signs_in() {
+    let idp = Idp::start().await;
+    let issuer = idp.jwks.issuer();
+    let (app, _sink) = spawn_auth_app(|env| {
+        env.insert("OIDC_ISSUER".into(), issuer.clone());
+        env.insert("OIDC_CLIENT_ID".into(), "client-1".into());
+        env.insert("OIDC_CLIENT_SECRET".into(), "client-secret".into());
+        env.insert("OIDC_REDIRECT_URI".into(), "https://alpha.infinidream.ai/callback".into());
+    })
+    .await;
+    let now = chrono::Utc::now().timestamp();
+    let id_claims = json!({"iss": issuer, "sub": "cb-sub", "aud": "client-1", "email": "cb@example.com",
+                           "name": "Callback", "iat": now, "exp": now + 300});
+    *idp.jwks.id_token.lock().unwrap() = idp.token(Algorithm::RS256, "rsa-1", id_claims.clone());
+    let res = app.client.get(app.url("/api/v2/auth/callback?code=the-code")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let cookie = session_cookie(&res).unwrap();
+    let body = json(res).await;
+    assert_eq!(body["message"], "User logged in successfully.");
+    assert_eq!(body["data"]["sealedSession"], cookie);
+    assert_eq!(body["data"]["user"]["email"], "cb@example.com");
+    let form = idp.jwks.token_requests.lock().unwrap()[0].clone();
+    assert!(form.contains("code=the-code") && form.contains("client_id=client-1"), "{form}");
+    assert!(form.contains("grant_type=authorization_code"));
+    // An ID token for another audience is refused.
+    let mut wrong = id_claims;
+    wrong["aud"] = json!("another-client");
+    *idp.jwks.id_token.lock().unwrap() = idp.token(Algorithm::RS256, "rsa-1", wrong);
+    let res = app.client.get(app.url("/api/v2/auth/callback?code=x")).send().await.unwrap();
+    assert_eq!(res.status(), 400);
+    assert_eq!(json(res).await, json!({"success": false, "message": "Authentication failed."}));
+}

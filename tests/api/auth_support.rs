@@ -244,47 +244,90 @@ impl TestKeys {
     }
 }
 
-/// An HTTP server answering every request with the current JWKS document; counts fetches.
+/// A tiny identity provider over HTTP: `/.well-known/openid-configuration` (discovery),
+/// `/jwks` (the current JWKS; fetches counted) and `POST /token` (answers the preset ID
+/// token and keeps the form it received).
 #[derive(Clone)]
 pub struct JwksServer {
     pub port: u16,
     pub body: Arc<Mutex<String>>,
     pub hits: Arc<Mutex<usize>>,
+    pub id_token: Arc<Mutex<String>>,
+    pub token_requests: Arc<Mutex<Vec<String>>>,
 }
 
 impl JwksServer {
     pub async fn start(body: String) -> JwksServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
-        let server = JwksServer { port, body: Arc::new(Mutex::new(body)), hits: Arc::default() };
+        let server = JwksServer {
+            port,
+            body: Arc::new(Mutex::new(body)),
+            hits: Arc::default(),
+            id_token: Arc::default(),
+            token_requests: Arc::default(),
+        };
         let s = server.clone();
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 let s = s.clone();
                 tokio::spawn(async move {
-                    let (r, mut w) = stream.into_split();
-                    let mut lines = BufReader::new(r).lines();
-                    while let Ok(Some(line)) = lines.next_line().await {
-                        if line.is_empty() {
-                            break;
-                        }
-                    }
-                    *s.hits.lock().unwrap() += 1;
-                    let body = s.body.lock().unwrap().clone();
-                    let res = format!(
-                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                        body.len()
-                    );
-                    let _ = w.write_all(res.as_bytes()).await;
-                    let _ = w.shutdown().await;
+                    let _ = s.serve(stream).await;
                 });
             }
         });
         server
     }
 
+    async fn serve(&self, stream: tokio::net::TcpStream) -> std::io::Result<()> {
+        use tokio::io::AsyncReadExt;
+        let (r, mut w) = stream.into_split();
+        let mut reader = BufReader::new(r);
+        let mut request_line = String::new();
+        reader.read_line(&mut request_line).await?;
+        let mut length = 0usize;
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).await?;
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = line.split_once(':') {
+                if k.eq_ignore_ascii_case("content-length") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+            }
+        }
+        let mut form = vec![0u8; length];
+        reader.read_exact(&mut form).await?;
+        let path = request_line.split_whitespace().nth(1).unwrap_or("/").to_string();
+        let base = self.issuer();
+        let body = if path.ends_with("/.well-known/openid-configuration") {
+            serde_json::json!({"issuer": base, "jwks_uri": format!("{base}/jwks"), "token_endpoint": format!("{base}/token")})
+                .to_string()
+        } else if path == "/token" {
+            self.token_requests.lock().unwrap().push(String::from_utf8_lossy(&form).into_owned());
+            serde_json::json!({"id_token": *self.id_token.lock().unwrap(), "token_type": "Bearer"}).to_string()
+        } else {
+            *self.hits.lock().unwrap() += 1;
+            self.body.lock().unwrap().clone()
+        };
+        let res = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        w.write_all(res.as_bytes()).await?;
+        w.shutdown().await
+    }
+
+    /// The server's base URL, usable as an issuer with discovery.
+    pub fn issuer(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}/jwks", self.port)
+        format!("{}/jwks", self.issuer())
     }
 
     pub fn hits(&self) -> usize {

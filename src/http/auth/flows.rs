@@ -93,6 +93,7 @@ pub async fn refresh(state: web::Data<AppState>, req: HttpRequest) -> Result<Htt
         Err(SessionFailure::Malformed) => return Ok(refresh_error("invalid_session_cookie", false)),
         Err(SessionFailure::Invalid | SessionFailure::Reused) => return Ok(refresh_error("invalid_grant", true)),
     };
+    limits::account(&state, "refresh", &verified.claims.sid.to_string()).await?;
     let Some(new_token) = session::rotate(&state, &verified).await? else {
         return Ok(refresh_error("invalid_grant", true));
     };

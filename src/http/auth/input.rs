@@ -10,16 +10,9 @@ pub struct Fields<'a> {
     violations: Vec<Violation>,
 }
 
-/// A plausible email address: one `@`, a non-empty local part, a dotted domain, no spaces.
+/// A plausible email address (the CLI's shape check: the address is not contacted).
 pub fn is_email(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else { return false };
-    !local.is_empty()
-        && !domain.contains('@')
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !s.chars().any(char::is_whitespace)
-        && s.len() <= 254
+    crate::cli::is_plausible_email(s)
 }
 
 impl<'a> Fields<'a> {
