@@ -6,6 +6,7 @@ mod auth_keys_roles;
 mod auth_limits;
 mod auth_oidc;
 mod auth_sessions;
+mod auth_sockets;
 mod auth_support;
 mod cli;
 mod helpers;
