@@ -133,15 +133,22 @@ pub async fn resolve_external(conn: &mut PgConn, id: ExternalIdentity) -> Result
         (Some(row), _) => auth_user_at(&row, 0)?,
         (None, Some(email)) if id.auto_create => {
             let name = id.given_name.clone().map(|n| n.chars().take(50).collect::<String>());
-            let row = tx
-                .query_one(
+            // A concurrent first login may create the same user: then use that row.
+            let inserted = tx
+                .query_opt(
                     &format!(
                         "WITH u AS (INSERT INTO users (email, name, last_name, role_id, verified) \
-                         VALUES ($1, $2, $3, $4, true) RETURNING *) SELECT {USER_COLUMNS} FROM u"
+                         VALUES ($1, $2, $3, $4, true) \
+                         ON CONFLICT (lower(email)) WHERE deleted_at IS NULL DO NOTHING RETURNING *) \
+                         SELECT {USER_COLUMNS} FROM u"
                     ),
                     &[&email.trim(), &name, &id.family_name, &Role::User.id()],
                 )
                 .await?;
+            let row = match inserted {
+                Some(row) => row,
+                None => tx.query_one(&by("lower(u.email) = lower($1)"), &[&email.trim()]).await?,
+            };
             auth_user_at(&row, 0)?
         }
         _ => return Ok(None),
