@@ -52,6 +52,10 @@ pub enum UsersCommand {
         /// Also create an API key and print its plaintext (shown only this once).
         #[arg(long)]
         api_key: bool,
+        /// Read a password (first line of stdin, at least 6 characters) and store its
+        /// Argon2id hash, enabling `POST /api/v2/auth/login`.
+        #[arg(long)]
+        password_stdin: bool,
     },
 }
 
@@ -127,7 +131,7 @@ pub async fn migrate(settings: &Settings, status_only: bool) -> Result<serde_jso
 
 pub async fn users(settings: &Settings, command: UsersCommand) -> Result<serde_json::Value, CliError> {
     match command {
-        UsersCommand::Add { email, role, name, api_key } => {
+        UsersCommand::Add { email, role, name, api_key, password_stdin } => {
             let email = email.trim().to_string();
             if !is_plausible_email(&email) {
                 return Err(CliError(format!("invalid email address {email:?}")));
@@ -135,10 +139,11 @@ pub async fn users(settings: &Settings, command: UsersCommand) -> Result<serde_j
             if name.as_ref().is_some_and(|n| n.chars().count() > 50) {
                 return Err(CliError("name must be at most 50 characters".into()));
             }
+            let password_hash = if password_stdin { Some(password_from_stdin().await?) } else { None };
             let actors = actors(settings).await?;
             let created = actors
                 .users
-                .create(NewUser { email, name, last_name: None, role, password_hash: None, verified: true })
+                .create(NewUser { email, name, last_name: None, role, password_hash, verified: true })
                 .await?;
             let key = if api_key { Some(actors.users.create_api_key(UserId(created.id)).await?) } else { None };
             Ok(json!({
@@ -150,6 +155,17 @@ pub async fn users(settings: &Settings, command: UsersCommand) -> Result<serde_j
             }))
         }
     }
+}
+
+/// The first line of stdin, hashed with Argon2id. Never echoed or logged.
+async fn password_from_stdin() -> Result<String, CliError> {
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).map_err(|e| CliError(format!("cannot read password from stdin: {e}")))?;
+    let password = line.trim_end_matches(['\r', '\n']).to_string();
+    if password.chars().count() < 6 {
+        return Err(CliError("password must be at least 6 characters".into()));
+    }
+    crate::auth::password::hash(password).await.map_err(|e| CliError(format!("cannot hash password: {e}")))
 }
 
 pub async fn apikeys(settings: &Settings, command: ApiKeysCommand) -> Result<serde_json::Value, CliError> {

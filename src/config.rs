@@ -71,6 +71,10 @@ pub struct Settings {
     pub presence_lease: Duration,
     /// Maximum JSON request body (the reference's 100 kB).
     pub json_body_limit: usize,
+    /// Sessions, codes, cookies, OIDC, abuse limits (`crate::auth::settings`).
+    pub auth: crate::auth::settings::AuthSettings,
+    /// SMTP or the log transport (`crate::email`).
+    pub email: crate::email::EmailSettings,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -169,6 +173,8 @@ impl Settings {
             api_keys: parse_api_keys(get("API_KEYS").as_deref())?,
             presence_lease: Duration::from_secs(parse("PRESENCE_LEASE_SECS", 60)?.max(3)),
             json_body_limit: 100_000,
+            auth: crate::auth::settings::AuthSettings::from_map(vars, app_env)?,
+            email: crate::email::EmailSettings::from_map(vars, app_env)?,
         })
     }
 }

@@ -10,7 +10,8 @@
 //! | `startup`   | `Application::build`: migrations, pools, actors, HTTP server, shutdown |
 //! | `http`      | REST routes, the edge middleware, CORS, the lenient JSON body |
 //! | `socketio`  | Engine.IO/Socket.IO transport: handshake, websocket, long-polling |
-//! | `auth`      | credentials on requests: API keys, session tokens |
+//! | `auth`      | credentials: API keys, session tokens, external OIDC JWTs, abuse limits |
+//! | `email`     | SMTP (lettre) or log transport for codes and notifications |
 //! | `error`     | `ApiError` → the reference envelope `{success, message, data}` |
 //! | `migrate`   | embedded refinery migrations under an advisory lock |
 //! | `cli`       | operator subcommands (`users add`, `apikeys add`, `migrate`) |
@@ -19,6 +20,7 @@
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod email;
 pub mod error;
 pub mod http;
 pub mod migrate;

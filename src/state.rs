@@ -5,8 +5,9 @@ use std::sync::Arc;
 
 use infinidream_actors::ActorSystem;
 
-use crate::auth::StaticKeys;
+use crate::auth::{AuthRuntime, StaticKeys};
 use crate::config::Settings;
+use crate::email::Mailer;
 
 pub type RedisPool = bb8::Pool<bb8_redis::RedisConnectionManager>;
 
@@ -17,13 +18,18 @@ pub struct AppState {
     /// `None` in single-instance mode (no `REDIS_URL`).
     pub redis: Option<RedisPool>,
     pub static_keys: Arc<StaticKeys>,
+    /// Session keys, the OIDC verifier, rate-limit and reveal state.
+    pub auth: Arc<AuthRuntime>,
+    pub mailer: Arc<Mailer>,
     draining: Arc<AtomicBool>,
 }
 
 impl AppState {
     pub fn new(settings: Arc<Settings>, actors: ActorSystem, redis: Option<RedisPool>) -> AppState {
         let static_keys = Arc::new(StaticKeys::new(&settings.api_keys));
-        AppState { settings, actors, redis, static_keys, draining: Arc::new(AtomicBool::new(false)) }
+        let auth = AuthRuntime::new(&settings, redis.clone());
+        let mailer = Arc::new(Mailer::new(&settings.email, settings.app_env));
+        AppState { settings, actors, redis, static_keys, auth, mailer, draining: Arc::new(AtomicBool::new(false)) }
     }
 
     /// True once shutdown has begun: health answers 503 `draining`, new realtime

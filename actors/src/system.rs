@@ -9,6 +9,7 @@ use actix::Arbiter;
 
 use crate::bridge::{BridgeHandle, EnvelopeSink};
 use crate::db::PgPool;
+use crate::domain::auth::AuthHandle;
 use crate::domain::remote::RemoteHandle;
 use crate::domain::users::UsersHandle;
 use crate::kv::{Kv, RedisPool};
@@ -34,6 +35,7 @@ pub struct ActorSystem {
     pub users: UsersHandle,
     pub remote: RemoteHandle,
     pub rooms: RoomRegistryHandle,
+    pub auth: AuthHandle,
     pub bridge: BridgeHandle,
     pub kv: Kv,
 }
@@ -43,7 +45,8 @@ impl ActorSystem {
     pub fn start(pool: PgPool, cluster: ClusterConfig) -> Result<ActorSystem, redis::RedisError> {
         let domain = Arbiter::new();
         let users = UsersHandle::start(pool.clone(), &domain.handle());
-        let remote = RemoteHandle::start(pool, &domain.handle());
+        let remote = RemoteHandle::start(pool.clone(), &domain.handle());
+        let auth = AuthHandle::start(pool, &domain.handle());
         let (tx, rx) = tokio::sync::mpsc::channel(FROM_BRIDGE_QUEUE);
         let sink: EnvelopeSink = Arc::new(move |env| {
             if tx.try_send(env).is_err() {
@@ -60,6 +63,6 @@ impl ActorSystem {
         };
         let rooms_arbiter = Arbiter::new();
         let rooms = RoomRegistryHandle::start(&rooms_arbiter.handle(), presence, bridge.clone(), rx);
-        Ok(ActorSystem { users, remote, rooms, bridge, kv })
+        Ok(ActorSystem { users, remote, rooms, auth, bridge, kv })
     }
 }

@@ -1,10 +1,13 @@
-//! `Caller`: the extractor that authenticates a request (any role).
+//! `Caller`: the extractor that authenticates a request (any role), and the one place
+//! where role and ownership checks live (`rest-api.md` §3.6). A token rotated while
+//! authenticating is handed to the edge as a request extension (`cookie::RotatedSession`).
 
 use actix_web::dev::Payload;
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use infinidream_actors::domain::users::AuthUser;
 
+use super::cookie::RotatedSession;
 use super::{authenticate, SESSION_COOKIE};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -49,9 +52,14 @@ impl FromRequest for Caller {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let headers = req.headers().clone();
         let cookie = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string());
+        let req = req.clone();
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::Internal("AppState missing".into()))?;
-            authenticate(&state, &headers, cookie).await.map(Caller)
+            let (user, rotated) = authenticate(&state, &headers, cookie).await?;
+            if let Some(token) = rotated {
+                req.extensions_mut().insert(RotatedSession(token));
+            }
+            Ok(Caller(user))
         })
     }
 }

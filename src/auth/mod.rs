@@ -2,10 +2,37 @@
 //!
 //! Credential order: `Authorization: Api-Key <key>`, else the `wos-session` cookie, else
 //! `Authorization: Bearer <token>`; the first credential present decides and an invalid
-//! one is not followed by the next. API keys are compared as SHA-256 digests: static keys
-//! from `API_KEYS` in constant time, database keys by hash lookup (only hashes are stored).
+//! one is not followed by the next. Bearer tokens whose unverified `iss` is `OIDC_ISSUER`
+//! go to the external verifier (`oidc`), every other token is a session token
+//! (`session`, `tokens`). API keys are compared as SHA-256 digests: static keys from
+//! `API_KEYS` in constant time, database keys by hash lookup (only hashes are stored).
+//!
+//! REST requests with a refreshable session token are served and rotate it; the new
+//! token leaves through `cookie::finalize` in the edge middleware. Sockets call
+//! [`authenticate_socket_token`], which accepts valid and refreshable tokens and never
+//! rotates.
+//!
+//! | module     | role |
+//! |------------|------|
+//! | `settings` | auth environment variables |
+//! | `tokens`   | token format, key rotation by `kid`, HMAC derivations |
+//! | `session`  | issue / verify / rotate / revoke sessions |
+//! | `cookie`   | the `wos-session` cookie, rendered once at the edge |
+//! | `oidc`     | external JWTs against a JWKS, code exchange |
+//! | `password` | Argon2id on the blocking pool |
+//! | `kv`, `limits` | rate-limit counters and reveal copies (Redis or memory) |
 
+pub mod cookie;
 mod extract;
+pub mod kv;
+pub mod limits;
+pub mod oidc;
+pub mod password;
+pub mod session;
+pub mod settings;
+pub mod tokens;
+
+use std::sync::Arc;
 
 use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
 use actix_web::http::header::{HeaderMap, AUTHORIZATION};
@@ -20,6 +47,43 @@ use crate::error::{ApiError, AUTH_FAILED, INVALID_API_KEY, NO_CREDENTIALS};
 use crate::state::AppState;
 
 pub const SESSION_COOKIE: &str = "wos-session";
+
+/// Process-wide auth machinery, built once at start from the settings.
+pub struct AuthRuntime {
+    pub keys: tokens::SessionKeys,
+    pub oidc: Option<oidc::OidcVerifier>,
+    pub kv: kv::Kv,
+}
+
+impl AuthRuntime {
+    pub fn new(settings: &crate::config::Settings, redis: Option<crate::state::RedisPool>) -> Arc<AuthRuntime> {
+        let auth = &settings.auth;
+        if auth.session_secret_generated {
+            tracing::warn!(
+                "SESSION_SECRET is not set: using a random per-process secret. Every session dies \
+                 with this process and instances cannot verify each other's tokens. Set SESSION_SECRET \
+                 (32+ bytes) outside throwaway development."
+            );
+        }
+        let oidc = auth.oidc.clone().and_then(|o| match oidc::OidcVerifier::new(o) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                tracing::error!(error = %e, "OIDC verifier could not be built: external tokens disabled");
+                None
+            }
+        });
+        Arc::new(AuthRuntime {
+            keys: tokens::SessionKeys::new(auth),
+            oidc,
+            kv: kv::Kv::new(redis, &settings.redis_prefix),
+        })
+    }
+}
+
+/// Equality of two secrets' bytes in time independent of their content.
+pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && bool::from(a.ct_eq(b))
+}
 
 /// The static keys of `API_KEYS`, kept only as digests.
 pub struct StaticKeys {
@@ -84,20 +148,91 @@ pub async fn verify_api_key(state: &AppState, key: &str) -> Result<AuthUser, Api
     user.ok_or_else(invalid_api_key)
 }
 
-/// Authenticates a REST request.
-pub async fn authenticate(state: &AppState, headers: &HeaderMap, cookie: Option<String>) -> Result<AuthUser, ApiError> {
-    let authorization_url = Some(state.settings.auth_url.clone());
-    match credential(headers, cookie) {
-        Some(Credential::ApiKey(key)) => verify_api_key(state, key).await,
-        // Session tokens are issued by the auth module (issue #5); until then no token
-        // is valid, and a presented one is answered as a failed session.
-        Some(Credential::SessionCookie(_)) => {
-            Err(ApiError::Unauthorized { message: AUTH_FAILED, authorization_url, clear_cookie: true })
+fn auth_failed(state: &AppState, clear_cookie: bool) -> ApiError {
+    ApiError::Unauthorized {
+        message: AUTH_FAILED,
+        authorization_url: Some(state.settings.auth_url.clone()),
+        clear_cookie,
+    }
+}
+
+/// Verifies an external OIDC token and resolves (or creates) its user.
+pub async fn verify_external(state: &AppState, token: &str) -> Result<AuthUser, ApiError> {
+    let Some(verifier) = &state.auth.oidc else { return Err(auth_failed(state, false)) };
+    let claims = match verifier.verify(token, None).await {
+        Ok(c) => c,
+        Err(oidc::OidcError::Rejected) => return Err(auth_failed(state, false)),
+        Err(oidc::OidcError::Provider(e)) => {
+            tracing::warn!(error = %e, "OIDC provider unreachable");
+            return Err(auth_failed(state, false));
         }
-        Some(Credential::Bearer(_)) => {
-            Err(ApiError::Unauthorized { message: AUTH_FAILED, authorization_url, clear_cookie: false })
+    };
+    resolve_external(state, claims).await?.ok_or_else(|| auth_failed(state, false))
+}
+
+/// Finds or creates the user of verified external claims (`rest-api.md` §3.4).
+pub async fn resolve_external(state: &AppState, c: oidc::ExternalClaims) -> Result<Option<AuthUser>, ApiError> {
+    let auto_create = state.settings.auth.oidc.as_ref().is_some_and(|o| o.auto_create_users);
+    let identity = infinidream_actors::domain::auth::ExternalIdentity {
+        issuer: c.iss,
+        subject: c.sub,
+        username: c.username,
+        email: c.email,
+        given_name: c.given_name.or(c.name),
+        family_name: c.family_name,
+        auto_create,
+    };
+    Ok(state.actors.auth.resolve_external(identity).await?)
+}
+
+fn is_external(state: &AppState, token: &str) -> bool {
+    state.auth.oidc.as_ref().is_some_and(|o| oidc::unverified_issuer(token).as_deref() == Some(o.issuer()))
+}
+
+/// Authenticates a REST request. A refreshable session token is rotated: the new token
+/// is returned for the response's `Set-Cookie`.
+pub async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    cookie: Option<String>,
+) -> Result<(AuthUser, Option<String>), ApiError> {
+    let token = match credential(headers, cookie) {
+        Some(Credential::ApiKey(key)) => return Ok((verify_api_key(state, key).await?, None)),
+        Some(Credential::Bearer(t)) if is_external(state, t) => return Ok((verify_external(state, t).await?, None)),
+        Some(Credential::SessionCookie(t)) => t,
+        Some(Credential::Bearer(t)) => t.to_string(),
+        None => {
+            return Err(ApiError::Unauthorized {
+                message: NO_CREDENTIALS,
+                authorization_url: Some(state.settings.auth_url.clone()),
+                clear_cookie: false,
+            })
         }
-        None => Err(ApiError::Unauthorized { message: NO_CREDENTIALS, authorization_url, clear_cookie: false }),
+    };
+    let verified = session::verify(state, &token).await?.map_err(|_| auth_failed(state, true))?;
+    let rotated = match verified.state {
+        session::TokenState::Valid => None,
+        session::TokenState::Refreshable => {
+            Some(session::rotate(state, &verified).await?.ok_or_else(|| auth_failed(state, true))?)
+        }
+    };
+    Ok((verified.user, rotated))
+}
+
+/// Verifies a socket credential token (`realtime.md` §4): a session token that is valid
+/// or refreshable (never rotated, no cookie), or an external OIDC JWT. Any failure is
+/// `401 Authentication failed.` (the socket layer answers `UNAUTHORIZED`).
+pub async fn authenticate_socket_token(state: &AppState, token: &str) -> Result<AuthUser, ApiError> {
+    let token = token.trim();
+    if token.is_empty() {
+        return Err(auth_failed(state, false));
+    }
+    if is_external(state, token) {
+        return verify_external(state, token).await;
+    }
+    match session::verify(state, token).await? {
+        Ok(v) => Ok(v.user),
+        Err(_) => Err(auth_failed(state, false)),
     }
 }
 

@@ -8,7 +8,9 @@
 //! 4. panic containment: a panicking handler answers 500 in the envelope;
 //! 5. the envelope safety net: any error response that is not already JSON (actix's own
 //!    404/405/413 answers, extractor errors) is rewritten into the envelope, and an
-//!    unmatched method answers 404 like an unmatched path.
+//!    unmatched method answers 404 like an unmatched path;
+//! 6. the `wos-session` cookie: rendered with its configured attributes, including a token
+//!    rotated while authenticating the request (`auth::cookie::finalize`).
 
 use std::panic::AssertUnwindSafe;
 use std::time::Instant;
@@ -99,6 +101,7 @@ pub async fn edge(
         };
         if !realtime {
             res = envelope_safety_net(res);
+            crate::auth::cookie::finalize(&mut res, &state.settings.auth);
         }
         decorate(&mut res, &state, &request_id, origin.as_deref());
         let status = res.status().as_u16();

@@ -1,11 +1,14 @@
 //! HTTP routes. One module per API area; this file wires them under `/api/v1` and
 //! `/api/v2`. Literal segments are registered before `{uuid}` parameters so they win.
 
+mod apikeys;
+mod auth;
 pub mod body;
 mod client;
 pub mod cors;
 pub mod edge;
 mod platform;
+mod roles;
 mod users;
 
 use actix_web::{web, HttpResponse};
@@ -20,12 +23,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/health", web::get().to(platform::health))
                 .route("/auth/user", web::get().to(users::me))
                 .route("/user/me", web::get().to(users::me))
+                .route("/user/roles", web::get().to(roles::list))
+                .route("/user/{uuid}/role", web::put().to(roles::set))
+                .route("/user/{uuid}/apikey", web::get().to(apikeys::get))
+                .route("/user/{uuid}/apikey", web::put().to(apikeys::put))
+                .route("/user/{uuid}/apikey", web::delete().to(apikeys::delete))
                 .service(client::scope()),
         )
         .service(
             web::scope("/api/v2")
                 .route("/auth/user", web::get().to(users::me))
-                .route("/auth/authenticate", web::get().to(users::me)),
+                .route("/auth/authenticate", web::get().to(users::me))
+                .configure(auth::configure),
         )
         .default_service(web::to(not_found));
 }

@@ -7,7 +7,7 @@ use infinidream_actors::domain::users::AuthUser;
 use infinidream_actors::session::{AuthFuture, Handshake, SocketAuthenticator};
 use serde_json::Value;
 
-use crate::auth::verify_api_key;
+use crate::auth::{authenticate_socket_token, verify_api_key};
 use crate::state::AppState;
 
 pub struct StateAuthenticator {
@@ -64,9 +64,8 @@ impl SocketAuthenticator for StateAuthenticator {
         Box::pin(async move {
             let user: Option<AuthUser> = match credential {
                 SocketCredential::ApiKey(key) => verify_api_key(&state, &key).await.ok(),
-                // Session tokens and external JWTs are verified by the auth module (#5);
-                // until it lands no token is accepted on sockets.
-                SocketCredential::Token(_) => None,
+                // Valid or refreshable session tokens (never rotated here) and external JWTs.
+                SocketCredential::Token(token) => authenticate_socket_token(&state, &token).await.ok(),
                 SocketCredential::None => None,
             };
             user

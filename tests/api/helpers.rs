@@ -96,6 +96,8 @@ pub fn base_env(db: &str) -> HashMap<String, String> {
     env.insert("PORT".into(), "0".into());
     env.insert("WORKERS".into(), "1".into());
     env.insert("APP_ENV".into(), "test".into());
+    // Shared by every test server so instances verify each other's session tokens.
+    env.insert("SESSION_SECRET".into(), "test-session-secret-shared-by-all-test-servers".into());
     env.insert("FRONTEND_URL".into(), "https://alpha.infinidream.ai".into());
     env.insert("DATABASE_POOL_SIZE".into(), "4".into());
     env.insert("REDIS_POOL_SIZE".into(), "2".into());

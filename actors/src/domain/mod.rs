@@ -6,6 +6,7 @@
 //! futures so queries of one domain run concurrently; the actor itself holds no mutable
 //! state besides its pool, so a restart loses nothing.
 
+pub mod auth;
 pub mod remote;
 pub mod users;
 

@@ -1,0 +1,56 @@
+//! The auth actor: stateless apart from the pool; each handler returns a future that
+//! checks out a connection and runs one `store` function, so slow queries never block
+//! the mailbox.
+
+use actix::{Actor, Context, Supervised};
+use serde_json::Value;
+
+use super::messages::*;
+use super::model::{ApiKeyInfo, IssueOutcome, SessionRecord};
+use super::store;
+use crate::db::PgPool;
+use crate::domain::db_handler;
+use crate::domain::users::model::RoleJson;
+use crate::domain::users::{AuthUser, CreatedUser};
+use crate::ids::UserId;
+
+/// Requests buffered before senders wait (same as the other domain actors).
+const MAILBOX: usize = 1024;
+
+pub struct AuthActor {
+    pool: PgPool,
+}
+
+impl AuthActor {
+    pub fn new(pool: PgPool) -> Self {
+        AuthActor { pool }
+    }
+}
+
+impl Actor for AuthActor {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        ctx.set_mailbox_capacity(MAILBOX);
+    }
+}
+
+impl Supervised for AuthActor {}
+
+db_handler!(AuthActor, CreateSession => (), |c, m| store::create_session(&mut c, m.0));
+db_handler!(AuthActor, GetSession => Option<SessionRecord>, |c, m| store::session(&c, m.0, m.1));
+db_handler!(AuthActor, RotateSession => bool, |c, m| store::rotate_session(&c, m.0, m.1, m.2));
+db_handler!(AuthActor, RevokeSession => (), |c, m| store::revoke_session(&c, m.0));
+db_handler!(AuthActor, RevokeUserSessions => (), |c, m| store::revoke_user_sessions(&c, m.0));
+db_handler!(AuthActor, IssueCode => IssueOutcome, |c, m| store::issue_code(&mut c, m.0));
+db_handler!(AuthActor, VerifyCode => bool, |c, m| store::verify_code(&mut c, m.0));
+db_handler!(AuthActor, PasswordLogin => Option<(AuthUser, Option<String>)>, |c, m| store::password_login(&c, &m.0));
+db_handler!(AuthActor, SetPassword => (), |c, m| store::set_password(&mut c, m.0, m.1));
+db_handler!(AuthActor, Signup => CreatedUser, |c, m| store::signup(&mut c, m.0));
+db_handler!(AuthActor, ResolveExternal => Option<AuthUser>, |c, m| store::resolve_external(&mut c, m.0));
+db_handler!(AuthActor, ActiveApiKey => Option<ApiKeyInfo>, |c, m| store::active_api_key(&c, m.0));
+db_handler!(AuthActor, RevokeApiKey => bool, |c, m| store::revoke_api_key(&c, m.0));
+db_handler!(AuthActor, ListRoles => (Vec<RoleJson>, i64), |c, m| store::list_roles(&c, m.0));
+db_handler!(AuthActor, SetRole => Option<UserId>, |c, m| store::set_role(&c, m.0, m.1));
+db_handler!(AuthActor, CurrentDream => Option<Value>, |c, m| store::current_dream(&c, m.0));
+db_handler!(AuthActor, CurrentPlaylist => Option<Value>, |c, m| store::current_playlist(&c, m.0, m.1));
