@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Test tools from Debian's packages: haproxy (round-robin load balancer in the cluster
+# tests) and redis-server (a dedicated Redis the fault tests restart).
+set -euo pipefail
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+missing=()
+command -v haproxy >/dev/null 2>&1 || missing+=(haproxy)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "[tools] installing ${missing[*]} from Debian packages" >&2
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
