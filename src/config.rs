@@ -67,6 +67,10 @@ pub struct Settings {
     pub log_format: LogFormat,
     pub migrate_on_start: bool,
     pub api_keys: Vec<StaticApiKey>,
+    /// Per-socket and per-instance abuse limits.
+    pub socket_limits: infinidream_actors::session::Limits,
+    /// Engine.IO sessions one instance accepts; new handshakes beyond get 503.
+    pub max_connections: usize,
     /// Lease of a presence entry in Redis; refreshed every third of it.
     pub presence_lease: Duration,
     /// Maximum JSON request body (the reference's 100 kB).
@@ -171,6 +175,13 @@ impl Settings {
             log_format,
             migrate_on_start: !matches!(get("MIGRATE_ON_START").as_deref(), Some("false" | "0" | "no")),
             api_keys: parse_api_keys(get("API_KEYS").as_deref())?,
+            socket_limits: infinidream_actors::session::Limits {
+                event_rate: parse("SOCKET_EVENT_RATE", 50)?.max(1) as f64,
+                event_burst: parse("SOCKET_EVENT_BURST", 100)?.max(1) as f64,
+                abuse_disconnect_after: parse("SOCKET_ABUSE_DISCONNECT_AFTER", 200)?.max(1) as u32,
+                max_sockets_per_user: parse("MAX_SOCKETS_PER_USER", 50)?.max(1) as usize,
+            },
+            max_connections: parse("MAX_CONNECTIONS", 20_000)?.max(1) as usize,
             presence_lease: Duration::from_secs(parse("PRESENCE_LEASE_SECS", 60)?.max(3)),
             json_body_limit: 100_000,
             auth: crate::auth::settings::AuthSettings::from_map(vars, app_env)?,

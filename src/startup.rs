@@ -69,6 +69,7 @@ impl Application {
             wheel: Arc::new(HeartbeatWheel::new()),
             auth: Arc::new(StateAuthenticator::new(state.clone())),
             instance_id: settings.instance_id.as_str().into(),
+            limits: settings.socket_limits,
         };
         let engine = Arc::new(Engine::new(realtime, state.clone()));
         engine.spawn_background();

@@ -52,10 +52,23 @@ pub async fn edge(
         let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_string);
         let decision = cors::decide(&state.settings, origin.as_deref());
         if decision == CorsDecision::Denied && realtime {
-            // Engine.IO answers a bad Origin with its own "Bad request" (§2.7).
+            // Engine.IO answers a bad Origin with its own "Bad request" (§2.7): raw for a
+            // websocket upgrade, JSON for polling.
             tracing::info!(status = 400, "realtime origin not allowed");
-            let body = serde_json::json!({"code": 3, "message": "Bad request"});
-            return Ok(req.into_response(HttpResponse::BadRequest().json(body)));
+            let upgrade = req
+                .headers()
+                .get(header::UPGRADE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
+            let res = if upgrade {
+                HttpResponse::BadRequest()
+                    .insert_header((header::CONNECTION, "close"))
+                    .content_type("text/plain")
+                    .body("Bad request")
+            } else {
+                HttpResponse::BadRequest().json(serde_json::json!({"code": 3, "message": "Bad request"}))
+            };
+            return Ok(req.into_response(res));
         }
         if decision == CorsDecision::Denied {
             tracing::info!(status = 403, "origin not allowed by CORS");

@@ -3,6 +3,7 @@
 //! heartbeat ticker and the sweeper of closed polling sessions.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -10,6 +11,7 @@ use actix_web::http::{header, Method};
 use actix_web::{web, HttpRequest, HttpResponse};
 use infinidream_actors::ids::random_id;
 use infinidream_actors::session::outbox::CloseReason;
+use infinidream_actors::session::shared::SessionShared;
 use infinidream_actors::session::{Handshake, Realtime};
 
 use super::errors::EioError;
@@ -29,11 +31,19 @@ pub struct Engine {
     polling: Mutex<HashMap<String, Arc<PollingSession>>>,
     /// For forwarding polling requests to their owner instance.
     http: reqwest::Client,
+    /// Live Engine.IO sessions (each `SessionShared` decrements it when dropped).
+    live: Arc<AtomicUsize>,
 }
 
 impl Engine {
     pub fn new(realtime: Realtime, state: AppState) -> Engine {
-        Engine { realtime, state, polling: Mutex::new(HashMap::new()), http: reqwest::Client::new() }
+        Engine {
+            realtime,
+            state,
+            polling: Mutex::new(HashMap::new()),
+            http: reqwest::Client::new(),
+            live: Arc::new(AtomicUsize::new(0)),
+        }
     }
 
     /// 20 characters: this instance's id, then 12 random ones (§2.2).
@@ -65,7 +75,25 @@ impl Engine {
 
     /// Live sessions on this instance (websocket and polling).
     pub fn live_sessions(&self) -> usize {
-        self.realtime.wheel.len()
+        self.live.load(Ordering::Acquire)
+    }
+
+    /// Shared state of a new session, counted for admission control.
+    pub fn new_session(&self) -> Arc<SessionShared> {
+        Arc::new(SessionShared::counted(self.new_sid(), self.live.clone()))
+    }
+
+    /// New handshakes are refused early and cheaply while draining or full; sessions
+    /// already open are unaffected. Clients retry with their reconnect backoff.
+    fn admission(&self) -> Option<HttpResponse> {
+        if self.state.is_draining() {
+            return Some(HttpResponse::ServiceUnavailable().insert_header((header::RETRY_AFTER, "1")).finish());
+        }
+        if self.live_sessions() >= self.state.settings.max_connections {
+            tracing::warn!(limit = self.state.settings.max_connections, "connection refused: instance full");
+            return Some(HttpResponse::ServiceUnavailable().insert_header((header::RETRY_AFTER, "5")).finish());
+        }
+        None
     }
 
     /// Closes every session (shutdown): websockets get close frame 1001, pending polling
@@ -150,8 +178,8 @@ pub async fn entry(req: HttpRequest, body: web::Payload, engine: web::Data<Arc<E
             if !upgrade {
                 return EioError::BadRequest.json();
             }
-            if engine.state.is_draining() {
-                return HttpResponse::ServiceUnavailable().finish();
+            if let Some(refused) = engine.admission() {
+                return refused;
             }
             ws::fresh(&req, body, &engine, handshake_info(&req))
         }
@@ -166,8 +194,8 @@ pub async fn entry(req: HttpRequest, body: web::Payload, engine: web::Data<Arc<E
             if req.method() != Method::GET {
                 return EioError::BadHandshakeMethod.json();
             }
-            if engine.state.is_draining() {
-                return HttpResponse::ServiceUnavailable().finish();
+            if let Some(refused) = engine.admission() {
+                return refused;
             }
             polling::handshake(&engine, handshake_info(&req))
         }

@@ -10,7 +10,6 @@ use actix_web::{web, HttpResponse};
 use futures_util::StreamExt;
 use infinidream_actors::protocol::engineio;
 use infinidream_actors::session::outbox::{Batch, CloseReason};
-use infinidream_actors::session::shared::SessionShared;
 use infinidream_actors::session::{Handshake, SessionHandle};
 
 use super::engine::Engine;
@@ -70,8 +69,8 @@ fn text_response(body: String) -> HttpResponse {
 
 /// The handshake GET: creates the session and answers the open packet.
 pub fn handshake(engine: &Engine, handshake: Handshake) -> HttpResponse {
-    let sid = engine.new_sid();
-    let shared = Arc::new(SessionShared::new(sid.clone()));
+    let shared = engine.new_session();
+    let sid = shared.sid.clone();
     let handle = SessionHandle::start(engine.realtime.clone(), shared, handshake);
     let session = Arc::new(PollingSession {
         handle,

@@ -36,8 +36,8 @@ pub fn fresh(req: &HttpRequest, body: web::Payload, engine: &Engine, handshake: 
         Ok(parts) => parts,
         Err(_) => return super::errors::EioError::BadRequest.upgrade(),
     };
-    let sid = engine.new_sid();
-    let shared = Arc::new(SessionShared::new(sid.clone()));
+    let shared = engine.new_session();
+    let sid = shared.sid.clone();
     let open = engineio::encode_open(&sid, &[], PING_INTERVAL_MS, PING_TIMEOUT_MS, MAX_PAYLOAD as u64);
     let _ = shared.outbox.push(open.into());
     let handle = SessionHandle::start(engine.realtime.clone(), shared.clone(), handshake);

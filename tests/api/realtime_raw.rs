@@ -222,6 +222,15 @@ async fn http_errors_follow_engine_io() {
     assert!(err.to_string().contains("400"), "{err}");
     let res = c.get(polling_url(app.port, "")).header("Origin", "https://evil.example").send().await.unwrap();
     assert_eq!(json(res).await, json!({"code": 3, "message": "Bad request"}));
+    let err =
+        RawWs::connect_url(&ws_url(app.port, ""), &[("origin", "https://evil.example")]).await.err().expect("refused");
+    match err {
+        tokio_tungstenite::tungstenite::Error::Http(res) => {
+            assert_eq!(res.status(), 400);
+            assert_eq!(res.body().as_deref(), Some(&b"Bad request"[..]));
+        }
+        other => panic!("expected a raw 400, got {other}"),
+    }
 }
 
 #[actix_web::test]
@@ -343,7 +352,12 @@ async fn shutdown_closes_websockets_with_1001_and_answers_pending_polls_with_clo
 
 #[actix_web::test]
 async fn a_client_that_stops_reading_is_dropped_and_others_carry_on() {
-    let app = spawn_app().await;
+    // The flood must not be stopped by the event rate limit first.
+    let app = spawn_app_with(|env| {
+        env.insert("SOCKET_EVENT_RATE".into(), "100000".into());
+        env.insert("SOCKET_EVENT_BURST".into(), "100000".into());
+    })
+    .await;
     let user = app.create_user(Role::User).await;
     let (mut a, _) = RawWs::remote_control(app.port, &user.api_key).await;
     a.text().await;

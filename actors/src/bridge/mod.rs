@@ -172,7 +172,7 @@ pub(crate) fn accept(bytes: &[u8], origin: &str, stats: &BridgeStats) -> Option<
         Err(e) => {
             let n = stats.dropped_invalid.fetch_add(1, Ordering::Relaxed);
             // Rate-limited warning: the first one, then every 1000th.
-            if n % 1000 == 0 {
+            if n.is_multiple_of(1000) {
                 tracing::warn!(error = %e, dropped = n + 1, "invalid bridge envelope dropped");
             }
             None

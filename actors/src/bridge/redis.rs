@@ -76,7 +76,7 @@ impl RedisBridge {
         let msg = Outgoing::Publish { channel: self.channel(room), payload };
         if self.publish_tx.try_send(msg).is_err() {
             let n = self.stats.dropped_queue_full.fetch_add(1, Ordering::Relaxed);
-            if n % 1000 == 0 {
+            if n.is_multiple_of(1000) {
                 tracing::warn!(dropped = n + 1, "bridge publish queue full: message not bridged");
             }
         }

@@ -69,6 +69,12 @@ impl RoomHandle {
         }
     }
 
+    /// Adds a reserved member; the room then emits presence to all its members (the new
+    /// one included).
+    pub async fn add_member(&self, member: Member) -> Result<(), MailboxError> {
+        self.addr.send(actor::AddMember(member)).await
+    }
+
     /// Recomputes presence and sends it to every member; returns it.
     pub async fn emit_presence(&self) -> Result<Presence, MailboxError> {
         self.addr.send(actor::EmitPresence).await
@@ -110,11 +116,12 @@ impl RoomRegistryHandle {
         self.addr.send(registry::LeaveClusterAll).await
     }
 
-    /// Joins `USER:<user>`; the room emits presence to all its members (the new one
-    /// included) once the member is added.
-    pub async fn join_user(&self, user: UserId, member: Member) -> Result<RoomHandle, MailboxError> {
-        let addr = self.addr.send(registry::JoinUser { user, member }).await?;
-        Ok(RoomHandle { addr })
+    /// Reserves a place in `USER:<user>`; `Ok(None)` when the user already holds `limit`
+    /// sockets on this instance. The caller then adds its member with
+    /// [`RoomHandle::add_member`].
+    pub async fn join_user(&self, user: UserId, limit: usize) -> Result<Option<RoomHandle>, MailboxError> {
+        let addr = self.addr.send(registry::JoinUser { user, limit }).await?;
+        Ok(addr.map(|addr| RoomHandle { addr }))
     }
 
     /// Leaves `USER:<user>` (fire-and-forget: used from `stopping`).

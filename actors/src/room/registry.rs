@@ -12,8 +12,8 @@ use actix::{
 use bytestring::ByteString;
 use uuid::Uuid;
 
-use super::actor::{AddMember, Broadcast, FromBridge, LeaveCluster, RefreshLease, RemoveMember, RoomActor, StopRoom};
-use super::{Member, SocketId};
+use super::actor::{Broadcast, FromBridge, LeaveCluster, RefreshLease, RemoveMember, RoomActor, StopRoom};
+use super::SocketId;
 use crate::bridge::{BridgeHandle, Envelope};
 use crate::ids::UserId;
 use crate::presence::PresenceStore;
@@ -131,11 +131,13 @@ impl StreamHandler<Envelope> for RoomRegistry {
     fn finished(&mut self, _: &mut Self::Context) {}
 }
 
+/// Reserves a place in `USER:<user>` (the session then adds itself to the room, after
+/// its CONNECT ack). `None` when the user already holds `limit` sockets here.
 #[derive(Message)]
-#[rtype(result = "Addr<RoomActor>")]
+#[rtype(result = "Option<Addr<RoomActor>>")]
 pub struct JoinUser {
     pub user: UserId,
-    pub member: Member,
+    pub limit: usize,
 }
 
 impl Handler<JoinUser> for RoomRegistry {
@@ -147,11 +149,18 @@ impl Handler<JoinUser> for RoomRegistry {
             Some(room) => room,
             None => UserRoom { addr: self.start_room(msg.user), members: 0 },
         };
-        room.members += 1;
-        room.addr.do_send(AddMember(msg.member));
+        let admitted = room.members < msg.limit;
+        if admitted {
+            room.members += 1;
+        }
         let addr = room.addr.clone();
-        self.users.insert(msg.user, room);
-        actix::MessageResult(addr)
+        if room.members == 0 {
+            room.addr.do_send(StopRoom);
+            self.bridge.unsubscribe(&format!("USER:{}", msg.user));
+        } else {
+            self.users.insert(msg.user, room);
+        }
+        actix::MessageResult(admitted.then_some(addr))
     }
 }
 

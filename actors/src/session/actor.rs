@@ -42,6 +42,34 @@ pub struct RcSocket {
     pub dreams: HashSet<Uuid>,
     pub pings: u32,
     pub last_ping: Option<Instant>,
+    pub bucket: TokenBucket,
+    /// Consecutive events refused by the rate limit.
+    pub refused: u32,
+}
+
+/// Per-socket event rate limit, refilled lazily on use: no timer per socket.
+pub struct TokenBucket {
+    tokens: f64,
+    at: Instant,
+}
+
+impl TokenBucket {
+    pub fn full(burst: f64) -> TokenBucket {
+        TokenBucket { tokens: burst, at: Instant::now() }
+    }
+
+    /// Takes one token if available.
+    pub fn take(&mut self, rate: f64, burst: f64, now: Instant) -> bool {
+        let refill = now.saturating_duration_since(self.at).as_secs_f64() * rate;
+        self.tokens = (self.tokens + refill).min(burst);
+        self.at = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
 }
 
 pub struct SessionActor {
@@ -143,46 +171,64 @@ impl SessionActor {
             return self.protocol_error("duplicate CONNECT");
         }
         let verify = self.rt.auth.authenticate(&self.handshake, auth.as_ref());
-        Box::pin(fut::wrap_future::<_, Self>(verify).then(move |user, act, ctx| -> Fut {
+        Box::pin(fut::wrap_future::<_, Self>(verify).then(move |user, act, _| -> Fut {
             let Some(user) = user else {
                 tracing::info!(sid = %act.shared.sid, nsp = %nsp, "socket connect rejected: unauthorized");
                 act.push(format!("4{}", socketio::encode_connect_error(&nsp, "UNAUTHORIZED")).into());
                 return done();
             };
-            let id = SocketId(random_id(20).into());
-            act.push(format!("4{}", socketio::encode_connect_ok(&nsp, &id.0)).into());
-            act.shared.mark_joined();
             if !is_rc {
+                let id = SocketId(random_id(20).into());
+                act.push(format!("4{}", socketio::encode_connect_ok(&nsp, &id.0)).into());
+                act.shared.mark_joined();
                 act.root = Some(id);
                 return done();
             }
-            let ack_at = Instant::now();
-            let member = Member { socket: id.clone(), shared: act.shared.clone(), web_player: false };
             let registry = act.rt.registry.clone();
-            let user_id = user.id;
-            let join = async move { registry.join_user(user_id, member).await };
-            ctx.run_later(STATE_SYNC_REPLAY_DELAY, |act, ctx| act.replay_state_sync(ctx));
-            Box::pin(fut::wrap_future::<_, Self>(join).map(move |room, act, _| match room {
-                Ok(room) => {
-                    tracing::info!(
-                        target: "analytics", event = "client_start", user_uuid = %user.uuid,
-                        client_type = %act.handshake.client_type, client_version = %act.handshake.client_version,
-                    );
-                    act.rc = Some(RcSocket {
-                        id,
-                        user,
-                        room,
-                        ack_at,
-                        next_dropped: false,
-                        dreams: HashSet::new(),
-                        pings: 0,
-                        last_ping: None,
-                    });
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, "room registry unreachable");
-                    act.shared.outbox.close(CloseReason::Protocol);
-                }
+            let (user_id, limit) = (user.id, act.rt.limits.max_sockets_per_user);
+            let reserve = async move { registry.join_user(user_id, limit).await };
+            Box::pin(fut::wrap_future::<_, Self>(reserve).then(move |room, act, ctx| -> Fut {
+                let room = match room {
+                    Ok(Some(room)) => room,
+                    Ok(None) => {
+                        tracing::info!(sid = %act.shared.sid, user = %user.uuid, "socket connect refused: too many sockets");
+                        act.push(format!("4{}", socketio::encode_connect_error(NSP, "Too many connections")).into());
+                        return done();
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "room registry unreachable");
+                        act.shared.outbox.close(CloseReason::Protocol);
+                        return done();
+                    }
+                };
+                let id = SocketId(random_id(20).into());
+                act.push(format!("4{}", socketio::encode_connect_ok(NSP, &id.0)).into());
+                act.shared.mark_joined();
+                let ack_at = Instant::now();
+                tracing::info!(
+                    target: "analytics", event = "client_start", user_uuid = %user.uuid,
+                    client_type = %act.handshake.client_type, client_version = %act.handshake.client_version,
+                );
+                let member = Member { socket: id.clone(), shared: act.shared.clone(), web_player: false };
+                act.rc = Some(RcSocket {
+                    id,
+                    user,
+                    room: room.clone(),
+                    ack_at,
+                    next_dropped: false,
+                    dreams: HashSet::new(),
+                    pings: 0,
+                    last_ping: None,
+                    bucket: TokenBucket::full(act.rt.limits.event_burst),
+                    refused: 0,
+                });
+                ctx.run_later(STATE_SYNC_REPLAY_DELAY, |act, ctx| act.replay_state_sync(ctx));
+                Box::pin(fut::wrap_future::<_, Self>(async move { room.add_member(member).await }).map(|res, act, _| {
+                    if let Err(e) = res {
+                        tracing::error!(error = %e, "room unreachable at connect");
+                        act.shared.outbox.close(CloseReason::Protocol);
+                    }
+                }))
             }))
         }))
     }

@@ -22,6 +22,7 @@ const MAX_DREAM_ROOMS: usize = 100;
 const NOT_FOUND: &str = "Not found.";
 const INTERNAL: &str = "Internal Server Error.";
 const NOT_ALLOWED: &str = "Action not allowed.";
+const TOO_MANY: &str = "Too many requests.";
 
 /// Result of a database-backed remote control.
 enum Outcome {
@@ -39,6 +40,21 @@ fn named(found: Option<DreamRef>) -> Outcome {
 
 impl SessionActor {
     pub(super) fn on_event(&mut self, ack: Option<u64>, args: Vec<Value>, arrived: Instant) -> Fut {
+        if let Some(rc) = self.rc.as_mut() {
+            let limits = self.rt.limits;
+            if rc.bucket.take(limits.event_rate, limits.event_burst, arrived) {
+                rc.refused = 0;
+            } else {
+                rc.refused += 1;
+                if rc.refused >= limits.abuse_disconnect_after {
+                    tracing::warn!(sid = %self.shared.sid, user = %rc.user.uuid, "closing a socket that keeps exceeding the event rate");
+                    self.shared.outbox.close(super::outbox::CloseReason::RateLimited);
+                    return done();
+                }
+                self.error_reply(ack, TOO_MANY);
+                return done();
+            }
+        }
         let mut args = args.into_iter();
         let name = match args.next() {
             Some(Value::String(s)) => s,

@@ -62,6 +62,25 @@ pub trait SocketAuthenticator: Send + Sync + 'static {
     fn authenticate(&self, handshake: &Handshake, connect_auth: Option<&serde_json::Value>) -> AuthFuture;
 }
 
+/// Abuse limits of one socket (`issue #9`); every value configurable.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Sustained events per second per socket (token-bucket refill rate).
+    pub event_rate: f64,
+    /// Events a socket may send in a burst (bucket size).
+    pub event_burst: f64,
+    /// Consecutive refused events after which the session is closed (1008).
+    pub abuse_disconnect_after: u32,
+    /// `/remote-control` sockets one user may hold on one instance.
+    pub max_sockets_per_user: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits { event_rate: 50.0, event_burst: 100.0, abuse_disconnect_after: 200, max_sockets_per_user: 50 }
+    }
+}
+
 /// Everything a session needs from the rest of the instance. Cheap to clone.
 #[derive(Clone)]
 pub struct Realtime {
@@ -71,6 +90,7 @@ pub struct Realtime {
     pub wheel: Arc<HeartbeatWheel>,
     pub auth: Arc<dyn SocketAuthenticator>,
     pub instance_id: Arc<str>,
+    pub limits: Limits,
 }
 
 /// The transport's handle on its session.

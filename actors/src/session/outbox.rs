@@ -39,6 +39,8 @@ pub enum CloseReason {
     ClientClosed,
     /// A second polling request while one was pending, or a polling request after upgrade.
     BadRequest,
+    /// Kept sending events over the rate limit: 1008 (policy violation).
+    RateLimited,
 }
 
 impl CloseReason {
@@ -52,6 +54,7 @@ impl CloseReason {
             CloseReason::PingTimeout | CloseReason::Shutdown | CloseReason::ClientClosed => 1001,
             CloseReason::SlowConsumer => 1013,
             CloseReason::BadRequest => 1002,
+            CloseReason::RateLimited => 1008,
         }
     }
 
@@ -65,6 +68,7 @@ impl CloseReason {
             CloseReason::Shutdown => "server shutting down",
             CloseReason::ClientClosed => "client closed",
             CloseReason::BadRequest => "bad request",
+            CloseReason::RateLimited => "rate limit exceeded",
         }
     }
 }

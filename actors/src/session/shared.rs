@@ -2,7 +2,8 @@
 //! instance-wide heartbeat wheel. Everything here is lock-free or behind the outbox's
 //! short mutex, so rooms on other threads can deliver without messaging the session.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 
 use super::outbox::Outbox;
@@ -14,6 +15,16 @@ pub struct SessionShared {
     pub opened_at: Instant,
     awaiting_pong: AtomicBool,
     joined: AtomicBool,
+    /// The instance's live-session counter, decremented when this session is dropped.
+    live: Option<Arc<AtomicUsize>>,
+}
+
+impl Drop for SessionShared {
+    fn drop(&mut self) {
+        if let Some(live) = &self.live {
+            live.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
 }
 
 impl SessionShared {
@@ -24,7 +35,16 @@ impl SessionShared {
             opened_at: Instant::now(),
             awaiting_pong: AtomicBool::new(false),
             joined: AtomicBool::new(false),
+            live: None,
         }
+    }
+
+    /// A session counted in `live` for as long as it exists (admission control).
+    pub fn counted(sid: String, live: Arc<AtomicUsize>) -> SessionShared {
+        live.fetch_add(1, Ordering::AcqRel);
+        let mut shared = SessionShared::new(sid);
+        shared.live = Some(live);
+        shared
     }
 
     /// A ping went out; the next heartbeat check expects a pong.
