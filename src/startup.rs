@@ -20,7 +20,7 @@ use infinidream_actors::ActorSystem;
 
 use crate::config::Settings;
 use crate::http;
-use crate::socketio::{self, Engine, StateAuthenticator};
+use crate::socketio::{self, Engine, OpsNotifier, StateAuthenticator};
 use crate::state::{AppState, RedisPool};
 
 pub struct Application {
@@ -70,6 +70,11 @@ impl Application {
             auth: Arc::new(StateAuthenticator::new(state.clone())),
             instance_id: settings.instance_id.as_str().into(),
             limits: settings.socket_limits,
+            notifier: Arc::new(OpsNotifier::new(
+                state.mailer.clone(),
+                settings.ops_email.clone(),
+                settings.frontend_url.clone(),
+            )),
         };
         let engine = Arc::new(Engine::new(realtime, state.clone()));
         engine.spawn_background();

@@ -11,11 +11,13 @@ mod auth;
 mod engine;
 mod errors;
 mod forward;
+mod notify;
 mod polling;
 mod ws;
 
 pub use auth::StateAuthenticator;
 pub use engine::Engine;
+pub use notify::OpsNotifier;
 
 use actix_web::web;
 

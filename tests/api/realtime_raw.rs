@@ -374,3 +374,26 @@ async fn a_client_that_stops_reading_is_dropped_and_others_carry_on() {
     a.send(r#"42/remote-control,9["new_remote_control_event",{"event":"help"}]"#).await;
     a.text_until(|f| f.starts_with("43/remote-control,9")).await;
 }
+
+#[actix_web::test]
+async fn a_socket_report_is_stored_once_and_mailed_to_ops() {
+    let (app, sink) = crate::auth_support::spawn_auth_app(|env| {
+        env.insert("OPS_EMAIL".into(), "ops@example.com".into());
+    })
+    .await;
+    let user = app.create_user(Role::User).await;
+    let db = crate::fixtures::db(&app).await;
+    let dream = crate::fixtures::insert_dream(&db, user.id, Some("Reported Dream"), false, "processed").await;
+    let (mut ws, _) = RawWs::remote_control(app.port, &user.api_key).await;
+    ws.send(&format!(
+        "42/remote-control,[\"new_remote_control_event\",{{\"event\":\"report\",\"uuid\":\"{}\"}}]",
+        dream.uuid
+    ))
+    .await;
+    let echo = ws.text_until(|f| is_event(f, "new_remote_control_event")).await;
+    assert!(echo.contains(r#""name":"Reported Dream""#), "{echo}");
+    let mail = sink.next_mail("ops@example.com").await;
+    assert!(mail.data.contains("Reported Dream"), "{}", mail.data);
+    assert!(mail.data.contains(&dream.uuid.to_string()));
+    assert_eq!(crate::fixtures::reports_for(&db, dream.id).await.len(), 1);
+}

@@ -163,9 +163,14 @@ impl SessionActor {
                 self.after_lookup(ack, ev, work)
             }
             ControlKind::Report => {
+                let notifier = self.rt.notifier.clone();
                 let work = async move {
                     let Some(uuid) = uuid else { return Ok(Outcome::Missing) };
-                    Ok(named(remote.report(&user, uuid).await?))
+                    let reported = remote.report(&user, uuid).await?;
+                    if let Some(dream) = &reported {
+                        notifier.dream_reported(&user, dream);
+                    }
+                    Ok(named(reported))
                 };
                 self.after_lookup(ack, ev, work)
             }

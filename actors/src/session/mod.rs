@@ -62,6 +62,13 @@ pub trait SocketAuthenticator: Send + Sync + 'static {
     fn authenticate(&self, handshake: &Handshake, connect_auth: Option<&serde_json::Value>) -> AuthFuture;
 }
 
+/// Side effects of socket events that leave the actor system (email). Implemented by the
+/// server crate; calls must not block (send in the background, log failures).
+pub trait Notifier: Send + Sync + 'static {
+    /// A user reported a dream from a socket (`report` control).
+    fn dream_reported(&self, reporter: &AuthUser, dream: &crate::domain::remote::DreamRef);
+}
+
 /// Abuse limits of one socket (`issue #9`); every value configurable.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
@@ -91,6 +98,7 @@ pub struct Realtime {
     pub auth: Arc<dyn SocketAuthenticator>,
     pub instance_id: Arc<str>,
     pub limits: Limits,
+    pub notifier: Arc<dyn Notifier>,
 }
 
 /// The transport's handle on its session.
