@@ -12,6 +12,7 @@ mod cli;
 mod cluster;
 mod fixtures;
 mod helpers;
+mod loadgen_smoke;
 mod platform;
 mod rawsock;
 mod realtime_compat;

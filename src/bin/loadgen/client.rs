@@ -1,0 +1,138 @@
+//! One simulated device: a raw Engine.IO v4 / Socket.IO v5 websocket client. It answers
+//! heartbeats, sends remote-control events when told to, and records the latency of
+//! events sent by the user's other device (the send time travels in `currentTime`).
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::{SinkExt, StreamExt};
+use tokio::net::TcpSocket;
+use tokio::sync::{mpsc, Mutex};
+use tokio_tungstenite::tungstenite::Message;
+
+#[derive(Default)]
+pub struct Metrics {
+    pub connected: AtomicU64,
+    pub connect_errors: AtomicU64,
+    pub disconnects: AtomicU64,
+    pub sent: AtomicU64,
+    pub received: AtomicU64,
+    pub latencies_us: Mutex<Vec<u64>>,
+    pub connect_us: Mutex<Vec<u64>>,
+}
+
+pub struct Device {
+    pub target: SocketAddr,
+    pub source: IpAddr,
+    pub api_key: String,
+    /// `u<user>d<device>`: lets receivers skip their own echoes.
+    pub tag: String,
+    /// Echo floor: the server echoes to the sender only, so the sender measures.
+    pub echo_mode: bool,
+}
+
+/// Time base shared by all devices (microseconds since the generator started).
+pub fn now_us(start: Instant) -> u64 {
+    start.elapsed().as_micros() as u64
+}
+
+async fn open(dev: &Device) -> Result<tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>, String> {
+    let socket =
+        if dev.source.is_ipv4() { TcpSocket::new_v4() } else { TcpSocket::new_v6() }.map_err(|e| e.to_string())?;
+    socket.bind(SocketAddr::new(dev.source, 0)).map_err(|e| format!("bind {}: {e}", dev.source))?;
+    let stream = socket.connect(dev.target).await.map_err(|e| e.to_string())?;
+    let _ = stream.set_nodelay(true);
+    let url = format!("ws://{}/socket.io/?EIO=4&transport=websocket", dev.target);
+    let (ws, _) = tokio_tungstenite::client_async(url, stream).await.map_err(|e| e.to_string())?;
+    Ok(ws)
+}
+
+/// Connects, then serves until `commands` closes. Returns when the session ends.
+pub async fn run(
+    dev: Device,
+    start: Instant,
+    metrics: Arc<Metrics>,
+    mut commands: mpsc::Receiver<()>,
+    ready: tokio::sync::oneshot::Sender<bool>,
+) {
+    let began = Instant::now();
+    let mut ws = match open(&dev).await {
+        Ok(ws) => ws,
+        Err(e) => {
+            metrics.connect_errors.fetch_add(1, Ordering::Relaxed);
+            tracing_log(&e);
+            let _ = ready.send(false);
+            return;
+        }
+    };
+    let connect = format!("40/remote-control,{{\"apiKey\":\"{}\"}}", dev.api_key);
+    let mut ready = Some(ready);
+    let mut acked = false;
+    loop {
+        tokio::select! {
+            frame = ws.next() => {
+                let text = match frame {
+                    Some(Ok(Message::Text(t))) => t,
+                    Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_) | Message::Binary(_))) => continue,
+                    _ => break,
+                };
+                if text.starts_with("0{") {
+                    if ws.send(Message::Text(connect.clone().into())).await.is_err() { break; }
+                } else if &*text == "2" {
+                    if ws.send(Message::Text("3".into())).await.is_err() { break; }
+                } else if text.starts_with("40/remote-control,") {
+                    acked = true;
+                } else if text.starts_with("44/remote-control,") {
+                    metrics.connect_errors.fetch_add(1, Ordering::Relaxed);
+                    if let Some(r) = ready.take() { let _ = r.send(false); }
+                    return;
+                } else if acked && ready.is_some() && text.contains("client_presence") {
+                    metrics.connect_us.lock().await.push(began.elapsed().as_micros() as u64);
+                    metrics.connected.fetch_add(1, Ordering::Relaxed);
+                    if let Some(r) = ready.take() { let _ = r.send(true); }
+                } else if text.contains("new_remote_control_event") {
+                    on_event(&text, &dev, start, &metrics).await;
+                }
+            }
+            cmd = commands.recv() => {
+                if cmd.is_none() { break; }
+                let frame = format!(
+                    "42/remote-control,[\"new_remote_control_event\",{{\"event\":\"status\",\"key\":\"{}\",\"currentTime\":{}}}]",
+                    dev.tag, now_us(start)
+                );
+                if ws.send(Message::Text(frame.into())).await.is_err() { break; }
+                metrics.sent.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+    if ready.is_none() {
+        metrics.disconnects.fetch_add(1, Ordering::Relaxed);
+    } else if let Some(r) = ready.take() {
+        metrics.connect_errors.fetch_add(1, Ordering::Relaxed);
+        let _ = r.send(false);
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(1), ws.close(None)).await;
+}
+
+async fn on_event(text: &str, dev: &Device, start: Instant, metrics: &Metrics) {
+    let Some(body) = text.strip_prefix("42/remote-control,") else { return };
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(body) else { return };
+    let Some(p) = v.get(1) else { return };
+    let own = p.get("key").and_then(|k| k.as_str()) == Some(dev.tag.as_str());
+    if own != dev.echo_mode {
+        return;
+    }
+    if let Some(t) = p.get("currentTime").and_then(|t| t.as_u64()) {
+        metrics.received.fetch_add(1, Ordering::Relaxed);
+        metrics.latencies_us.lock().await.push(now_us(start).saturating_sub(t));
+    }
+}
+
+fn tracing_log(e: &str) {
+    static LOGGED: AtomicU64 = AtomicU64::new(0);
+    if LOGGED.fetch_add(1, Ordering::Relaxed) < 5 {
+        eprintln!("connect error: {e}");
+    }
+}

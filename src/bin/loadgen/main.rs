@@ -1,0 +1,234 @@
+//! `infinidream-loadgen`: drives a server (or the echo floor) with many raw Engine.IO /
+//! Socket.IO websocket sessions and measures connect rate, relay latency, throughput,
+//! errors and the server's memory and CPU.
+//!
+//! Bounded by construction: a fixed number of sessions, a fixed phase length, loopback
+//! targets only. Typical run (server pinned to core 0, generator to core 1):
+//!
+//! ```text
+//! taskset -c 1 infinidream-loadgen --target 127.0.0.1:8080 --keys-file keys.txt \
+//!     --devices 2 --sources 127.0.0.1,127.0.0.2 --rate 2000 --duration 10 --server-pid <pid>
+//! ```
+
+mod client;
+mod stats;
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use serde_json::json;
+use tokio::sync::{mpsc, oneshot, Semaphore};
+
+use client::{Device, Metrics};
+
+#[derive(Debug, Parser)]
+#[command(name = "infinidream-loadgen", about = "Load generator for the infinidream realtime server")]
+struct Args {
+    /// Server address(es) host:port; sessions are spread over them round robin.
+    #[arg(long, required = true, value_delimiter = ',')]
+    target: Vec<SocketAddr>,
+    /// File with one API key per line (one line per simulated user).
+    #[arg(long)]
+    keys_file: Option<String>,
+    /// Create this many users with API keys first (needs DATABASE_URL) and write their
+    /// keys to --keys-file.
+    #[arg(long, default_value_t = 0)]
+    create_users: usize,
+    /// Use only the first N users of the key file.
+    #[arg(long)]
+    users: Option<usize>,
+    /// Sessions per user (2+ to measure relays between a user's devices).
+    #[arg(long, default_value_t = 2)]
+    devices: usize,
+    /// Local source addresses (127.0.0.x) to spread connections over.
+    #[arg(long, value_delimiter = ',', default_value = "127.0.0.1")]
+    sources: Vec<IpAddr>,
+    /// Connections opened concurrently during the connect phase.
+    #[arg(long, default_value_t = 256)]
+    connect_concurrency: usize,
+    /// Seconds to hold all sessions idle before the relay phase (memory reading).
+    #[arg(long, default_value_t = 0)]
+    hold: u64,
+    /// Events per second in the relay phase (0: no relay phase).
+    #[arg(long, default_value_t = 0)]
+    rate: u64,
+    /// Seconds of relay phase.
+    #[arg(long, default_value_t = 10)]
+    duration: u64,
+    /// Server process to read RSS and CPU from (/proc).
+    #[arg(long)]
+    server_pid: Option<u32>,
+    /// Echo-floor mode: the target echoes every event to its sender only.
+    #[arg(long)]
+    echo: bool,
+    /// Write the results as JSON here.
+    #[arg(long)]
+    json: Option<String>,
+    /// Runtime worker threads of the generator.
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(args.threads.max(1)).enable_all().build()?;
+    rt.block_on(run(args))
+}
+
+async fn create_users(n: usize, path: &str) -> anyhow::Result<()> {
+    use infinidream_actors::domain::users::{store, NewUser};
+    let url = std::env::var("DATABASE_URL").map_err(|_| anyhow::anyhow!("--create-users needs DATABASE_URL"))?;
+    let pool = infinidream_actors::db::build_pool(&url, 4)?;
+    let mut conn = pool.get().await?;
+    let mut keys = String::new();
+    let run = uuid::Uuid::new_v4().simple().to_string();
+    for i in 0..n {
+        let new = NewUser {
+            email: format!("load-{}-{i}@example.test", &run[..8]),
+            name: Some(format!("load {i}")),
+            last_name: None,
+            role: infinidream_actors::Role::User,
+            password_hash: None,
+            verified: true,
+        };
+        let user = store::create_user(&conn, new).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let key = store::create_api_key(&mut conn, infinidream_actors::UserId(user.id))
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        keys.push_str(&key);
+        keys.push('\n');
+    }
+    std::fs::write(path, keys)?;
+    eprintln!("created {n} users, keys in {path}");
+    Ok(())
+}
+
+async fn run(args: Args) -> anyhow::Result<()> {
+    let keys_path = args.keys_file.clone().unwrap_or_else(|| "loadgen-keys.txt".to_string());
+    if args.create_users > 0 {
+        create_users(args.create_users, &keys_path).await?;
+    }
+    let mut keys: Vec<String> = if args.echo {
+        vec!["echo".to_string(); args.users.unwrap_or(1)]
+    } else {
+        std::fs::read_to_string(&keys_path)?
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    if let Some(n) = args.users {
+        keys.truncate(n);
+    }
+    anyhow::ensure!(!keys.is_empty(), "no users: give --keys-file or --create-users");
+    let start = Instant::now();
+    let metrics = Arc::new(Metrics::default());
+    let before = args.server_pid.and_then(stats::read_proc);
+
+    // Connect phase.
+    let gate = Arc::new(Semaphore::new(args.connect_concurrency.max(1)));
+    let mut senders: Vec<Vec<mpsc::Sender<()>>> = Vec::with_capacity(keys.len());
+    let mut readies = Vec::new();
+    let mut n = 0usize;
+    let connect_started = Instant::now();
+    for (u, key) in keys.iter().enumerate() {
+        let mut user_senders = Vec::new();
+        for d in 0..args.devices.max(1) {
+            let (tx, rx) = mpsc::channel(64);
+            let (ready_tx, ready_rx) = oneshot::channel();
+            let dev = Device {
+                target: args.target[n % args.target.len()],
+                source: args.sources[n % args.sources.len()],
+                api_key: key.clone(),
+                tag: format!("u{u}d{d}"),
+                echo_mode: args.echo,
+            };
+            n += 1;
+            let (metrics, gate) = (metrics.clone(), gate.clone());
+            tokio::spawn(async move {
+                let permit = gate.acquire_owned().await;
+                let (inner_tx, inner_rx) = oneshot::channel();
+                let session = tokio::spawn(client::run(dev, start, metrics, rx, inner_tx));
+                let ok = inner_rx.await.unwrap_or(false);
+                drop(permit);
+                let _ = ready_tx.send(ok);
+                let _ = session.await;
+            });
+            user_senders.push(tx);
+            readies.push(ready_rx);
+        }
+        senders.push(user_senders);
+    }
+    let mut ok = 0usize;
+    for r in readies {
+        if r.await.unwrap_or(false) {
+            ok += 1;
+        }
+    }
+    let connect_secs = connect_started.elapsed().as_secs_f64();
+    let connect_rate = ok as f64 / connect_secs.max(1e-9);
+    eprintln!("connected {ok}/{n} sessions in {connect_secs:.2} s ({connect_rate:.0}/s)");
+
+    if args.hold > 0 {
+        tokio::time::sleep(Duration::from_secs(args.hold)).await;
+    }
+    let idle = args.server_pid.and_then(stats::read_proc);
+
+    // Relay phase: one event per tick from device 0 of users in turn.
+    let mut relay_secs = 0.0;
+    if args.rate > 0 {
+        let total = args.rate * args.duration;
+        let period = Duration::from_secs_f64(1.0 / args.rate as f64);
+        let phase = Instant::now();
+        let mut next = tokio::time::Instant::now();
+        for i in 0..total {
+            let user = (i as usize) % senders.len();
+            if let Some(tx) = senders[user].first() {
+                let _ = tx.try_send(());
+            }
+            next += period;
+            tokio::time::sleep_until(next).await;
+        }
+        // Let in-flight events arrive.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        relay_secs = phase.elapsed().as_secs_f64() - 0.5;
+    }
+    let after = args.server_pid.and_then(stats::read_proc);
+    drop(senders);
+
+    let latencies = std::mem::take(&mut *metrics.latencies_us.lock().await);
+    let connect_us = std::mem::take(&mut *metrics.connect_us.lock().await);
+    let sent = metrics.sent.load(Ordering::Relaxed);
+    let received = metrics.received.load(Ordering::Relaxed);
+    let expected = if args.echo { sent } else { sent * (args.devices.max(1) as u64 - 1) };
+    let ticks = std::process::Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok()?.trim().parse::<f64>().ok())
+        .unwrap_or(100.0);
+    let cpu = |a: Option<stats::ProcReading>, b: Option<stats::ProcReading>, secs: f64| -> Option<f64> {
+        Some((b?.cpu_ticks.saturating_sub(a?.cpu_ticks)) as f64 / ticks / secs.max(1e-9) * 100.0)
+    };
+    let result = json!({
+        "mode": if args.echo { "echo-floor" } else { "relay" },
+        "sessions": {"requested": n, "connected": ok, "connect_errors": metrics.connect_errors.load(Ordering::Relaxed),
+                     "disconnects": metrics.disconnects.load(Ordering::Relaxed)},
+        "connect": {"seconds": connect_secs, "rate_per_s": connect_rate, "latency_us": stats::percentiles(connect_us)},
+        "relay": {"rate_target": args.rate, "seconds": relay_secs, "sent": sent, "received": received, "expected": expected,
+                  "throughput_per_s": if relay_secs > 0.0 { received as f64 / relay_secs } else { 0.0 },
+                  "latency_us": stats::percentiles(latencies)},
+        "server": {"before": before, "idle": idle, "after": after,
+                   "rss_per_session_bytes": idle.zip(before).map(|(i, b)| (i.rss_kib.saturating_sub(b.rss_kib) * 1024) as f64 / ok.max(1) as f64),
+                   "cpu_percent_relay": cpu(idle, after, relay_secs)},
+    });
+    println!("{}", serde_json::to_string_pretty(&result)?);
+    if let Some(path) = &args.json {
+        std::fs::write(path, serde_json::to_string_pretty(&result)?)?;
+    }
+    Ok(())
+}
