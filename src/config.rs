@@ -67,6 +67,8 @@ pub struct Settings {
     pub log_format: LogFormat,
     pub migrate_on_start: bool,
     pub api_keys: Vec<StaticApiKey>,
+    /// Bearer token required to scrape `/metrics` (open when unset).
+    pub metrics_token: Option<String>,
     /// Recipient of report emails (reports are not emailed when unset).
     pub ops_email: Option<String>,
     /// Per-socket and per-instance abuse limits.
@@ -178,6 +180,7 @@ impl Settings {
             migrate_on_start: !matches!(get("MIGRATE_ON_START").as_deref(), Some("false" | "0" | "no")),
             api_keys: parse_api_keys(get("API_KEYS").as_deref())?,
             ops_email: get("OPS_EMAIL"),
+            metrics_token: get("METRICS_TOKEN"),
             socket_limits: infinidream_actors::session::Limits {
                 event_rate: parse("SOCKET_EVENT_RATE", 50)?.max(1) as f64,
                 event_burst: parse("SOCKET_EVENT_BURST", 100)?.max(1) as f64,

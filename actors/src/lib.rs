@@ -31,6 +31,7 @@ pub mod db;
 pub mod domain;
 pub mod ids;
 pub mod kv;
+pub mod metrics;
 pub mod presence;
 pub mod protocol;
 pub mod remote;

@@ -38,6 +38,8 @@ pub struct ActorSystem {
     pub auth: AuthHandle,
     pub bridge: BridgeHandle,
     pub kv: Kv,
+    /// Read-only use outside domain actors: pool status for metrics.
+    pub pool: PgPool,
 }
 
 impl ActorSystem {
@@ -46,7 +48,7 @@ impl ActorSystem {
         let domain = Arbiter::new();
         let users = UsersHandle::start(pool.clone(), &domain.handle());
         let remote = RemoteHandle::start(pool.clone(), &domain.handle());
-        let auth = AuthHandle::start(pool, &domain.handle());
+        let auth = AuthHandle::start(pool.clone(), &domain.handle());
         let (tx, rx) = tokio::sync::mpsc::channel(FROM_BRIDGE_QUEUE);
         let sink: EnvelopeSink = Arc::new(move |env| {
             if tx.try_send(env).is_err() {
@@ -63,6 +65,6 @@ impl ActorSystem {
         };
         let rooms_arbiter = Arbiter::new();
         let rooms = RoomRegistryHandle::start(&rooms_arbiter.handle(), presence, bridge.clone(), rx);
-        Ok(ActorSystem { users, remote, rooms, auth, bridge, kv })
+        Ok(ActorSystem { users, remote, rooms, auth, bridge, kv, pool })
     }
 }

@@ -118,6 +118,7 @@ pub async fn edge(
         }
         decorate(&mut res, &state, &request_id, origin.as_deref());
         let status = res.status().as_u16();
+        crate::http::metrics::record_http(res.request().match_pattern().as_deref(), status);
         let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
         if status >= 500 {
             tracing::warn!(status, latency_ms, "request failed");

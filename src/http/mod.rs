@@ -7,6 +7,7 @@ pub mod body;
 mod client;
 pub mod cors;
 pub mod edge;
+pub mod metrics;
 mod platform;
 mod roles;
 mod users;
@@ -17,6 +18,7 @@ use crate::error::{error_body, NOT_FOUND};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(platform::banner))
+        .route("/metrics", web::get().to(metrics::metrics))
         .service(
             web::scope("/api/v1")
                 .route("", web::get().to(platform::banner))

@@ -87,9 +87,11 @@ impl Engine {
     /// already open are unaffected. Clients retry with their reconnect backoff.
     fn admission(&self) -> Option<HttpResponse> {
         if self.state.is_draining() {
+            crate::http::metrics::REFUSED_DRAINING.fetch_add(1, Ordering::Relaxed);
             return Some(HttpResponse::ServiceUnavailable().insert_header((header::RETRY_AFTER, "1")).finish());
         }
         if self.live_sessions() >= self.state.settings.max_connections {
+            crate::http::metrics::REFUSED_FULL.fetch_add(1, Ordering::Relaxed);
             tracing::warn!(limit = self.state.settings.max_connections, "connection refused: instance full");
             return Some(HttpResponse::ServiceUnavailable().insert_header((header::RETRY_AFTER, "5")).finish());
         }

@@ -115,3 +115,39 @@ async fn the_binary_shuts_down_gracefully_on_sigterm_and_exits_zero() {
     let status = server.terminate();
     assert!(status.success(), "exit status {status:?}");
 }
+
+#[actix_web::test]
+async fn metrics_are_scraped_with_the_token_and_count_real_traffic() {
+    let app = spawn_app_with(|env| {
+        env.insert("METRICS_TOKEN".into(), "scrape-me".into());
+    })
+    .await;
+    let res = app.client.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+    let res = app.client.get(app.url("/metrics")).bearer_auth("wrong").send().await.unwrap();
+    assert_eq!(res.status(), 401);
+
+    let user = app.create_user(infinidream_actors::Role::User).await;
+    let (mut ws, _) = crate::rawsock::RawWs::remote_control(app.port, &user.api_key).await;
+    ws.send(r#"42/remote-control,1["new_remote_control_event",{"event":"help"}]"#).await;
+    ws.text_until(|f| f.starts_with("43/remote-control,1")).await;
+
+    let res = app.client.get(app.url("/metrics")).bearer_auth("scrape-me").send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/plain; version=0.0.4"));
+    let body = res.text().await.unwrap();
+    let value = |needle: &str| -> f64 {
+        body.lines()
+            .find(|l| l.starts_with(needle))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("{needle} missing in\n{body}"))
+    };
+    assert_eq!(value("infinidream_sessions "), 1.0);
+    assert_eq!(value("infinidream_user_rooms "), 1.0);
+    assert!(value("infinidream_events_in_total{event=\"new_remote_control_event\"}") >= 1.0);
+    assert!(value("infinidream_socket_connects_total{outcome=\"accepted\"}") >= 1.0);
+    assert!(body.contains("infinidream_bridge_messages_total{kind=\"published\"}"));
+    assert!(body.contains("infinidream_db_pool_connections{state=\"open\"}"));
+    assert!(body.contains("infinidream_http_requests_total{route=\"/metrics\",status=\"401\"}"), "{body}");
+}

@@ -55,6 +55,7 @@ impl RoomActor {
             }
             if let Err(PushError::Full) = m.shared.outbox.push(frame.clone()) {
                 tracing::info!(user = %self.user, sid = %m.shared.sid, "slow consumer disconnected");
+                crate::metrics::bump(&crate::metrics::SLOW_CONSUMERS);
             }
         }
     }

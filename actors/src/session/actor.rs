@@ -98,6 +98,7 @@ impl SessionActor {
 
     pub(super) fn protocol_error(&self, why: &str) -> Fut {
         tracing::info!(sid = %self.shared.sid, why, "protocol error: closing session");
+        crate::metrics::bump(&crate::metrics::PROTOCOL_ERRORS);
         self.shared.outbox.close(CloseReason::Protocol);
         done()
     }
@@ -174,6 +175,7 @@ impl SessionActor {
         Box::pin(fut::wrap_future::<_, Self>(verify).then(move |user, act, _| -> Fut {
             let Some(user) = user else {
                 tracing::info!(sid = %act.shared.sid, nsp = %nsp, "socket connect rejected: unauthorized");
+                crate::metrics::bump(&crate::metrics::CONNECTS_UNAUTHORIZED);
                 act.push(format!("4{}", socketio::encode_connect_error(&nsp, "UNAUTHORIZED")).into());
                 return done();
             };
@@ -192,6 +194,7 @@ impl SessionActor {
                     Ok(Some(room)) => room,
                     Ok(None) => {
                         tracing::info!(sid = %act.shared.sid, user = %user.uuid, "socket connect refused: too many sockets");
+                        crate::metrics::bump(&crate::metrics::CONNECTS_TOO_MANY);
                         act.push(format!("4{}", socketio::encode_connect_error(NSP, "Too many connections")).into());
                         return done();
                     }
@@ -201,6 +204,7 @@ impl SessionActor {
                         return done();
                     }
                 };
+                crate::metrics::bump(&crate::metrics::CONNECTS_ACCEPTED);
                 let id = SocketId(random_id(20).into());
                 act.push(format!("4{}", socketio::encode_connect_ok(NSP, &id.0)).into());
                 act.shared.mark_joined();

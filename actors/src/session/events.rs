@@ -51,6 +51,7 @@ impl SessionActor {
                     self.shared.outbox.close(super::outbox::CloseReason::RateLimited);
                     return done();
                 }
+                crate::metrics::bump(&crate::metrics::EVENTS_RATE_LIMITED);
                 self.error_reply(ack, TOO_MANY);
                 return done();
             }
@@ -61,6 +62,7 @@ impl SessionActor {
             _ => return self.protocol_error("event name is not a string"),
         };
         let arg = args.next();
+        crate::metrics::count_event(&name);
         match name.as_str() {
             "new_remote_control_event" => self.remote_control(ack, arg, arrived),
             "ping" => self.app_ping(ack),
