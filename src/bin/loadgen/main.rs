@@ -40,7 +40,8 @@ struct Args {
     /// Use only the first N users of the key file.
     #[arg(long)]
     users: Option<usize>,
-    /// Sessions per user (2+ to measure relays between a user's devices).
+    /// Sessions per user (2+ to measure relays between a user's devices; 0 with
+    /// --create-users: only create the users).
     #[arg(long, default_value_t = 2)]
     devices: usize,
     /// Local source addresses (127.0.0.x) to spread connections over.
@@ -110,6 +111,9 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let keys_path = args.keys_file.clone().unwrap_or_else(|| "loadgen-keys.txt".to_string());
     if args.create_users > 0 {
         create_users(args.create_users, &keys_path).await?;
+        if args.devices == 0 {
+            return Ok(());
+        }
     }
     let mut keys: Vec<String> = if args.echo {
         vec!["echo".to_string(); args.users.unwrap_or(1)]

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Side-by-side load measurement: the release server and the echo floor, each pinned to
+# core 0, driven by infinidream-loadgen pinned to core 1, on loopback only. Every phase
+# is bounded (fixed sessions, fixed seconds). Prints one JSON summary per run and writes
+# them to $OUT (default target/load/).
+#
+#   bash benches/load.sh [users] [rate] [seconds] [repeats]
+#
+# Needs PostgreSQL/Redis (bash .ci/services.sh) and release binaries
+# (cargo build --release --bins).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+USERS=${1:-500}; RATE=${2:-2000}; SECS=${3:-10}; REPEATS=${4:-3}
+BIN=${BIN:-target/release}
+OUT=${OUT:-target/load}; mkdir -p "$OUT"
+DB=infini_load_$$; PORT=${PORT:-18900}; FLOOR_PORT=$((PORT + 1))
+psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $DB"
+cleanup() {
+  kill "${SERVER:-}" "${FLOOR:-}" 2>/dev/null || true
+  wait 2>/dev/null || true
+  psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" || true
+}
+trap cleanup EXIT
+export DATABASE_URL=postgres://postgres@127.0.0.1:5432/$DB REDIS_URL=redis://127.0.0.1:6379 REDIS_PREFIX="load$$:"
+export SOCKET_EVENT_RATE=100000 SOCKET_EVENT_BURST=100000 RUST_LOG=warn
+"$BIN/infinidream" migrate >/dev/null
+PORT=$PORT WORKERS=1 taskset -c 0 "$BIN/infinidream" serve & SERVER=$!
+WORKERS=1 taskset -c 0 "$BIN/infinidream-echo-floor" "127.0.0.1:$FLOOR_PORT" & FLOOR=$!
+for _ in $(seq 1 100); do curl -fs "127.0.0.1:$PORT/api/v1/health" >/dev/null && break; sleep 0.1; done
+KEYS="$OUT/keys.txt"
+taskset -c 1 "$BIN/infinidream-loadgen" --target "127.0.0.1:$PORT" --create-users "$USERS" --keys-file "$KEYS" \
+  --devices 0 >/dev/null
+SOURCES=127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4
+for i in $(seq 1 "$REPEATS"); do
+  taskset -c 1 "$BIN/infinidream-loadgen" --target "127.0.0.1:$PORT" --keys-file "$KEYS" --devices 2 \
+    --sources $SOURCES --rate "$RATE" --duration "$SECS" --hold 2 --server-pid "$SERVER" --json "$OUT/relay-$i.json" >/dev/null
+  taskset -c 1 "$BIN/infinidream-loadgen" --echo --target "127.0.0.1:$FLOOR_PORT" --users "$USERS" --devices 2 \
+    --sources $SOURCES --rate "$RATE" --duration "$SECS" --hold 2 --server-pid "$FLOOR" --json "$OUT/floor-$i.json" >/dev/null
+  for f in relay floor; do
+    python3 -c "import json,sys; r=json.load(open('$OUT/$f-$i.json')); l=r['relay']['latency_us']; c=r['connect'];
+print('$f run $i:', 'sessions', r['sessions']['connected'], 'connect/s %.0f' % c['rate_per_s'],
+      'throughput/s %.0f' % r['relay']['throughput_per_s'], 'p50 %dus p90 %dus p99 %dus p99.9 %dus max %dus' % (l['p50'], l['p90'], l['p99'], l['p999'], l['max']),
+      'rss/session %s B' % (round(r['server']['rss_per_session_bytes']) if r['server']['rss_per_session_bytes'] else '-'),
+      'cpu %s%%' % (round(r['server']['cpu_percent_relay']) if r['server']['cpu_percent_relay'] is not None else '-'))"
+  done
+done
