@@ -32,6 +32,15 @@ use crate::state::AppState;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// Sent on every answer (API and realtime transport).
+const SECURITY_HEADERS: [(&str, &str); 5] = [
+    ("x-content-type-options", "nosniff"),
+    ("x-frame-options", "DENY"),
+    ("referrer-policy", "no-referrer"),
+    ("content-security-policy", "default-src 'none'; frame-ancestors 'none'"),
+    ("strict-transport-security", "max-age=31536000"),
+];
+
 /// True for paths served by the Engine.IO transport, which answers in its own formats.
 pub fn is_realtime_path(path: &str) -> bool {
     path == "/socket.io" || path.starts_with("/socket.io/")
@@ -164,6 +173,10 @@ fn decorate(res: &mut ServiceResponse<BoxBody>, state: &AppState, request_id: &s
     }
     if let Ok(v) = HeaderValue::from_str(request_id) {
         headers.insert(REQUEST_ID, v);
+    }
+    // A JSON API: nothing here is meant to be framed, sniffed or rendered as a page.
+    for (name, value) in SECURITY_HEADERS {
+        headers.insert(HeaderName::from_static(name), HeaderValue::from_static(value));
     }
     if let Some(origin) = origin.and_then(|o| HeaderValue::from_str(o).ok()) {
         headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);

@@ -151,3 +151,16 @@ async fn metrics_are_scraped_with_the_token_and_count_real_traffic() {
     assert!(body.contains("infinidream_db_pool_connections{state=\"open\"}"));
     assert!(body.contains("infinidream_http_requests_total{route=\"/metrics\",status=\"401\"}"), "{body}");
 }
+
+#[actix_web::test]
+async fn every_answer_carries_the_security_headers() {
+    let app = spawn_app().await;
+    for path in ["/api/v1/health", "/nope", "/api/v1/user/me"] {
+        let res = app.client.get(app.url(path)).send().await.unwrap();
+        let h = res.headers();
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["x-frame-options"], "DENY");
+        assert_eq!(h["referrer-policy"], "no-referrer");
+        assert!(h["content-security-policy"].to_str().unwrap().contains("default-src 'none'"));
+    }
+}
