@@ -83,6 +83,62 @@ pub struct Settings {
     pub auth: crate::auth::settings::AuthSettings,
     /// SMTP or the log transport (`crate::email`).
     pub email: crate::email::EmailSettings,
+    /// Object storage and upload/read presigning (`storage-and-jobs.md` §1–§4).
+    pub storage: StorageSettings,
+    /// The external video-processing service (`storage-and-jobs.md` §5).
+    pub processing: ProcessingSettings,
+}
+
+/// `S3_*`, `STORAGE_PUBLIC_BASE_URL`, `UPLOAD_URL_TTL_SECS`, `READ_URL_TTL_SECS`,
+/// `DIRECT_UPLOAD_MAX_BYTES`. Credentials are optional here so that a server without
+/// storage still starts (uploads then fail with 500 and the cause is logged).
+#[derive(Clone)]
+pub struct StorageSettings {
+    pub endpoint: Option<String>,
+    pub public_endpoint: Option<String>,
+    pub region: String,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub bucket: String,
+    pub force_path_style: bool,
+    pub public_base_url: Option<String>,
+    pub upload_url_ttl: Duration,
+    pub read_url_ttl: Duration,
+    pub direct_upload_max_bytes: usize,
+}
+
+impl std::fmt::Debug for StorageSettings {
+    // Never print the secret.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StorageSettings")
+            .field("endpoint", &self.endpoint)
+            .field("public_endpoint", &self.public_endpoint)
+            .field("region", &self.region)
+            .field("bucket", &self.bucket)
+            .field("force_path_style", &self.force_path_style)
+            .field("secret_access_key", &"<redacted>")
+            .finish_non_exhaustive()
+    }
+}
+
+/// `PROCESSING_*`: where and how to hand uploaded videos over.
+#[derive(Clone)]
+pub struct ProcessingSettings {
+    pub service_url: Option<String>,
+    pub api_key: Option<String>,
+    pub timeout: Duration,
+    pub queue_key: String,
+}
+
+impl std::fmt::Debug for ProcessingSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProcessingSettings")
+            .field("service_url", &self.service_url)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("timeout", &self.timeout)
+            .field("queue_key", &self.queue_key)
+            .finish()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -192,6 +248,27 @@ impl Settings {
             json_body_limit: 100_000,
             auth: crate::auth::settings::AuthSettings::from_map(vars, app_env)?,
             email: crate::email::EmailSettings::from_map(vars, app_env)?,
+            storage: StorageSettings {
+                endpoint: get("S3_ENDPOINT").map(|u| u.trim_end_matches('/').to_string()),
+                public_endpoint: get("S3_PUBLIC_ENDPOINT").map(|u| u.trim_end_matches('/').to_string()),
+                region: get("S3_REGION").unwrap_or_else(|| "auto".to_string()),
+                access_key_id: get("S3_ACCESS_KEY_ID").unwrap_or_default(),
+                secret_access_key: get("S3_SECRET_ACCESS_KEY").unwrap_or_default(),
+                bucket: get("S3_BUCKET").unwrap_or_default(),
+                force_path_style: matches!(get("S3_FORCE_PATH_STYLE").as_deref(), Some("true" | "1" | "yes")),
+                public_base_url: get("STORAGE_PUBLIC_BASE_URL").map(|u| u.trim_end_matches('/').to_string()),
+                upload_url_ttl: Duration::from_secs(parse("UPLOAD_URL_TTL_SECS", 1800)?),
+                read_url_ttl: Duration::from_secs(parse("READ_URL_TTL_SECS", 3600)?),
+                direct_upload_max_bytes: parse("DIRECT_UPLOAD_MAX_BYTES", 26_214_400)? as usize,
+            },
+            processing: ProcessingSettings {
+                service_url: get("PROCESSING_SERVICE_URL")
+                    .or_else(|| get("PROCESS_VIDEO_SERVER_URL"))
+                    .map(|u| u.trim_end_matches('/').to_string()),
+                api_key: get("PROCESSING_SERVICE_API_KEY"),
+                timeout: Duration::from_secs(parse("PROCESSING_TIMEOUT_SECS", 10)?),
+                queue_key: get("PROCESSING_QUEUE_KEY").unwrap_or_else(|| "rq:queue:default".to_string()),
+            },
         })
     }
 }

@@ -16,6 +16,8 @@
 //! | `migrate`   | embedded refinery migrations under an advisory lock |
 //! | `cli`       | operator subcommands (`users add`, `apikeys add`, `migrate`) |
 //! | `telemetry` | tracing subscriber (pretty or JSON) |
+//! | `storage`   | S3 object operations, presigned part and read URLs, key layout |
+//! | `processing`| hand-off to the external video-processing service |
 
 pub mod auth;
 pub mod cli;
@@ -24,7 +26,9 @@ pub mod email;
 pub mod error;
 pub mod http;
 pub mod migrate;
+pub mod processing;
 pub mod socketio;
 pub mod startup;
 pub mod state;
+pub mod storage;
 pub mod telemetry;

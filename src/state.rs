@@ -3,11 +3,14 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+use infinidream_actors::jobs::{JobProgressSink, RedisJobProgress};
 use infinidream_actors::ActorSystem;
 
 use crate::auth::{AuthRuntime, StaticKeys};
 use crate::config::Settings;
 use crate::email::Mailer;
+use crate::processing::Processing;
+use crate::storage::Storage;
 
 pub type RedisPool = bb8::Pool<bb8_redis::RedisConnectionManager>;
 
@@ -21,6 +24,12 @@ pub struct AppState {
     /// Session keys, the OIDC verifier, rate-limit and reveal state.
     pub auth: Arc<AuthRuntime>,
     pub mailer: Arc<Mailer>,
+    /// Object storage and presigning.
+    pub storage: Storage,
+    /// The processing-service client.
+    pub processing: Processing,
+    /// Where `job:progress` events go (cache + log now; room delivery by realtime).
+    pub job_progress: Arc<dyn JobProgressSink>,
     draining: Arc<AtomicBool>,
 }
 
@@ -29,7 +38,22 @@ impl AppState {
         let static_keys = Arc::new(StaticKeys::new(&settings.api_keys));
         let auth = AuthRuntime::new(&settings, redis.clone());
         let mailer = Arc::new(Mailer::new(&settings.email, settings.app_env));
-        AppState { settings, actors, redis, static_keys, auth, mailer, draining: Arc::new(AtomicBool::new(false)) }
+        let storage = Storage::new(&settings.storage);
+        let processing = Processing::new(settings.processing.clone());
+        let job_progress: Arc<dyn JobProgressSink> =
+            Arc::new(RedisJobProgress::new(redis.clone(), settings.redis_prefix.clone()));
+        AppState {
+            settings,
+            actors,
+            redis,
+            static_keys,
+            auth,
+            mailer,
+            storage,
+            processing,
+            job_progress,
+            draining: Arc::new(AtomicBool::new(false)),
+        }
     }
 
     /// True once shutdown has begun: health answers 503 `draining`, new realtime

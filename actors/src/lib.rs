@@ -30,6 +30,7 @@ pub mod bridge;
 pub mod db;
 pub mod domain;
 pub mod ids;
+pub mod jobs;
 pub mod kv;
 pub mod metrics;
 pub mod presence;

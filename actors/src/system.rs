@@ -10,6 +10,7 @@ use actix::Arbiter;
 use crate::bridge::{BridgeHandle, EnvelopeSink};
 use crate::db::PgPool;
 use crate::domain::auth::AuthHandle;
+use crate::domain::dreams::DreamsHandle;
 use crate::domain::remote::RemoteHandle;
 use crate::domain::users::UsersHandle;
 use crate::kv::{Kv, RedisPool};
@@ -40,6 +41,7 @@ pub struct ActorSystem {
     pub kv: Kv,
     /// Read-only use outside domain actors: pool status for metrics.
     pub pool: PgPool,
+    pub dreams: DreamsHandle,
 }
 
 impl ActorSystem {
@@ -48,6 +50,7 @@ impl ActorSystem {
         let domain = Arbiter::new();
         let users = UsersHandle::start(pool.clone(), &domain.handle());
         let remote = RemoteHandle::start(pool.clone(), &domain.handle());
+        let dreams = DreamsHandle::start(pool.clone(), &domain.handle());
         let auth = AuthHandle::start(pool.clone(), &domain.handle());
         let (tx, rx) = tokio::sync::mpsc::channel(FROM_BRIDGE_QUEUE);
         let sink: EnvelopeSink = Arc::new(move |env| {
@@ -65,6 +68,6 @@ impl ActorSystem {
         };
         let rooms_arbiter = Arbiter::new();
         let rooms = RoomRegistryHandle::start(&rooms_arbiter.handle(), presence, bridge.clone(), rx);
-        Ok(ActorSystem { users, remote, rooms, auth, bridge, kv, pool })
+        Ok(ActorSystem { users, remote, rooms, auth, bridge, kv, pool, dreams })
     }
 }

@@ -70,7 +70,7 @@ pub async fn find_by_api_key_hash(conn: &PgConn, hash: &str) -> Result<Option<Au
     Ok(Some(user))
 }
 
-fn public_user(row: &Row) -> Result<PublicUser, DomainError> {
+pub(crate) fn public_user(row: &Row) -> Result<PublicUser, DomainError> {
     let quota: i64 = row.try_get("quota")?;
     Ok(PublicUser {
         id: row.try_get("id")?,

@@ -1,0 +1,211 @@
+//! Object storage through aws-sdk-s3 (`storage-and-jobs.md` §1–§4).
+//!
+//! Two clients share the credentials: `client` talks to `S3_ENDPOINT` (object
+//! operations), `presigner` carries `S3_PUBLIC_ENDPOINT` when set, because presigned
+//! URLs are fetched by browsers and players that may not reach the internal address.
+//! Presigning is local computation (no network). Request checksums are only computed
+//! when an operation requires them: otherwise the SDK would bind a checksum of an empty
+//! body into presigned part URLs and every real part upload would fail. Part URLs sign
+//! only the `host` header, so any `Content-Type` a client sends is accepted. Nothing is
+//! ever deleted from the bucket by the server.
+
+pub mod keys;
+
+use std::time::Duration;
+
+use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region, RequestChecksumCalculation};
+use aws_sdk_s3::presigning::PresigningConfig;
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
+use aws_sdk_s3::Client;
+
+use crate::config::StorageSettings;
+
+#[derive(Debug, thiserror::Error)]
+#[error("storage: {0}")]
+pub struct StorageError(pub String);
+
+fn err(e: impl std::fmt::Display) -> StorageError {
+    StorageError(e.to_string())
+}
+
+#[derive(Clone)]
+pub struct Storage {
+    client: Client,
+    presigner: Client,
+    bucket: String,
+    public_base_url: Option<String>,
+    upload_ttl: Duration,
+    read_ttl: Duration,
+}
+
+fn build_client(s: &StorageSettings, endpoint: Option<&str>) -> Client {
+    let credentials = Credentials::new(&s.access_key_id, &s.secret_access_key, None, None, "settings");
+    let mut b = aws_sdk_s3::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(s.region.clone()))
+        .credentials_provider(credentials)
+        .force_path_style(s.force_path_style)
+        .request_checksum_calculation(RequestChecksumCalculation::WhenRequired);
+    if let Some(ep) = endpoint {
+        b = b.endpoint_url(ep);
+    }
+    Client::from_conf(b.build())
+}
+
+impl Storage {
+    pub fn new(s: &StorageSettings) -> Storage {
+        if s.bucket.is_empty() {
+            tracing::warn!("S3_BUCKET is not set: uploads will fail");
+        }
+        let client = build_client(s, s.endpoint.as_deref());
+        let presigner = match &s.public_endpoint {
+            Some(public) => build_client(s, Some(public)),
+            None => client.clone(),
+        };
+        Storage {
+            client,
+            presigner,
+            bucket: s.bucket.clone(),
+            public_base_url: s.public_base_url.clone(),
+            upload_ttl: s.upload_url_ttl,
+            read_ttl: s.read_url_ttl,
+        }
+    }
+
+    fn presigning(ttl: Duration) -> Result<PresigningConfig, StorageError> {
+        PresigningConfig::expires_in(ttl).map_err(err)
+    }
+
+    /// Starts a multipart upload and returns its id.
+    pub async fn create_multipart(&self, key: &str, content_type: &str) -> Result<String, StorageError> {
+        let out = self
+            .client
+            .create_multipart_upload()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_type(content_type)
+            .send()
+            .await
+            .map_err(|e| err(aws_sdk_s3::error::DisplayErrorContext(e)))?;
+        out.upload_id().map(str::to_string).ok_or_else(|| StorageError("no upload id returned".into()))
+    }
+
+    /// A presigned `UploadPart` URL (only `host` signed).
+    pub async fn part_url(&self, key: &str, upload_id: &str, part: i32) -> Result<String, StorageError> {
+        let req = self
+            .presigner
+            .upload_part()
+            .bucket(&self.bucket)
+            .key(key)
+            .upload_id(upload_id)
+            .part_number(part)
+            .presigned(Self::presigning(self.upload_ttl)?)
+            .await
+            .map_err(err)?;
+        Ok(req.uri().to_string())
+    }
+
+    /// Presigned URLs for parts `1..=parts`.
+    pub async fn part_urls(&self, key: &str, upload_id: &str, parts: i32) -> Result<Vec<String>, StorageError> {
+        let mut urls = Vec::with_capacity(usize::try_from(parts).unwrap_or(0));
+        for part in 1..=parts {
+            urls.push(self.part_url(key, upload_id, part).await?);
+        }
+        Ok(urls)
+    }
+
+    /// Completes an upload; `parts` are (number, ETag) sorted by number, ETags quoted.
+    pub async fn complete(&self, key: &str, upload_id: &str, parts: &[(i32, String)]) -> Result<(), StorageError> {
+        let parts = parts
+            .iter()
+            .map(|(n, etag)| CompletedPart::builder().part_number(*n).e_tag(quote_etag(etag)).build())
+            .collect();
+        self.client
+            .complete_multipart_upload()
+            .bucket(&self.bucket)
+            .key(key)
+            .upload_id(upload_id)
+            .multipart_upload(CompletedMultipartUpload::builder().set_parts(Some(parts)).build())
+            .send()
+            .await
+            .map_err(|e| err(aws_sdk_s3::error::DisplayErrorContext(e)))?;
+        Ok(())
+    }
+
+    /// Aborts an upload; "no such upload" counts as done.
+    pub async fn abort(&self, key: &str, upload_id: &str) -> Result<(), StorageError> {
+        match self.client.abort_multipart_upload().bucket(&self.bucket).key(key).upload_id(upload_id).send().await {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                let no_such = e.as_service_error().is_some_and(|s| s.is_no_such_upload())
+                    || e.raw_response().is_some_and(|r| r.status().as_u16() == 404);
+                if no_such {
+                    Ok(())
+                } else {
+                    Err(err(aws_sdk_s3::error::DisplayErrorContext(e)))
+                }
+            }
+        }
+    }
+
+    /// Stores a small object (form uploads).
+    pub async fn put(&self, key: &str, body: Vec<u8>, content_type: &str, cache_control: &str) -> Result<(), StorageError> {
+        self.client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_type(content_type)
+            .cache_control(cache_control)
+            .body(ByteStream::from(body))
+            .send()
+            .await
+            .map_err(|e| err(aws_sdk_s3::error::DisplayErrorContext(e)))?;
+        Ok(())
+    }
+
+    /// The read URL of a stored value (§4): absolute URLs unchanged, else the public base
+    /// URL, else a presigned GetObject URL. Presigning cannot fail for valid settings; if
+    /// it does, the raw key is returned and the cause logged.
+    pub async fn read_url(&self, value: &str) -> String {
+        if value.starts_with("http://") || value.starts_with("https://") {
+            return value.to_string();
+        }
+        if let Some(base) = &self.public_base_url {
+            return format!("{base}/{value}");
+        }
+        let presigned = async {
+            self.presigner
+                .get_object()
+                .bucket(&self.bucket)
+                .key(value)
+                .presigned(Self::presigning(self.read_ttl)?)
+                .await
+                .map_err(err)
+        };
+        match presigned.await {
+            Ok(req) => req.uri().to_string(),
+            Err(e) => {
+                tracing::error!(error = %e, "read URL presigning failed");
+                value.to_string()
+            }
+        }
+    }
+}
+
+/// ETags go to storage wrapped in double quotes; clients may have stripped them.
+pub fn quote_etag(etag: &str) -> String {
+    let t = etag.trim().trim_matches('"');
+    format!("\"{t}\"")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn etags_are_quoted_exactly_once() {
+        assert_eq!(quote_etag("abc"), "\"abc\"");
+        assert_eq!(quote_etag("\"abc\""), "\"abc\"");
+    }
+}
