@@ -54,6 +54,9 @@ impl Violation {
 pub enum ApiError {
     #[error("not found")]
     NotFound,
+    /// 404 with an endpoint-specific message (`Start keyframe not found`, …).
+    #[error("not found: {0}")]
+    NotFoundWith(&'static str),
     #[error("forbidden")]
     Forbidden,
     /// 401; `authorization_url` is added as `data.authorizationUrl` where the spec says so.
@@ -111,7 +114,7 @@ pub fn error_body(message: &str, data: Option<Value>) -> Value {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::NotFound | ApiError::NotFoundWith(_) => StatusCode::NOT_FOUND,
             ApiError::Forbidden | ApiError::CorsDenied => StatusCode::FORBIDDEN,
             ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             ApiError::Validation(_) | ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
@@ -126,6 +129,7 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         let body = match self {
             ApiError::NotFound => error_body(NOT_FOUND, None),
+            ApiError::NotFoundWith(m) => error_body(m, None),
             ApiError::Forbidden => error_body(NOT_ALLOWED, None),
             ApiError::CorsDenied => error_body(CORS_DENIED, None),
             ApiError::Unauthorized { message, authorization_url, .. } => {

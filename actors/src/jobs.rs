@@ -24,7 +24,8 @@ pub const JOB_PROGRESS_TTL_SECS: u64 = 10_800;
 /// Where `job:progress` events go.
 pub trait JobProgressSink: Send + Sync {
     /// `payload` is the event body of `realtime.md` §9 (`dream_uuid`, `status`, …).
-    fn publish(&self, owner: UserId, dream_uuid: Uuid, payload: Value) -> Pin<Box<dyn Future<Output = ()> + Send + '_>>;
+    fn publish(&self, owner: UserId, dream_uuid: Uuid, payload: Value)
+        -> Pin<Box<dyn Future<Output = ()> + Send + '_>>;
 }
 
 pub type RedisPool = bb8::Pool<bb8_redis::RedisConnectionManager>;
@@ -51,7 +52,12 @@ pub fn is_terminal(payload: &Value) -> bool {
 }
 
 impl JobProgressSink for RedisJobProgress {
-    fn publish(&self, owner: UserId, dream_uuid: Uuid, payload: Value) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+    fn publish(
+        &self,
+        owner: UserId,
+        dream_uuid: Uuid,
+        payload: Value,
+    ) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
         Box::pin(async move {
             tracing::info!(target: "job_progress", owner = %owner, dream_uuid = %dream_uuid, payload = %payload, "job:progress");
             let Some(pool) = &self.pool else { return };

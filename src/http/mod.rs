@@ -6,11 +6,14 @@ mod auth;
 pub mod body;
 mod client;
 pub mod cors;
+mod dreams;
 pub mod edge;
+pub mod form;
 pub mod metrics;
 mod platform;
 mod roles;
 mod users;
+pub mod validate;
 
 use actix_web::{web, HttpResponse};
 
@@ -30,7 +33,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/user/{uuid}/apikey", web::get().to(apikeys::get))
                 .route("/user/{uuid}/apikey", web::put().to(apikeys::put))
                 .route("/user/{uuid}/apikey", web::delete().to(apikeys::delete))
-                .service(client::scope()),
+                .service(client::scope())
+                .service(dreams::scope()),
         )
         .service(
             web::scope("/api/v2")

@@ -14,6 +14,7 @@ pub mod keys;
 use std::time::Duration;
 
 use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region, RequestChecksumCalculation};
+use aws_sdk_s3::error::ProvideErrorMetadata;
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
@@ -22,11 +23,24 @@ use aws_sdk_s3::Client;
 use crate::config::StorageSettings;
 
 #[derive(Debug, thiserror::Error)]
-#[error("storage: {0}")]
-pub struct StorageError(pub String);
+#[error("storage: {message}")]
+pub struct StorageError {
+    /// The S3 error code when storage answered one (`NoSuchUpload`, `InvalidPart`, …).
+    pub code: Option<String>,
+    pub message: String,
+}
 
 fn err(e: impl std::fmt::Display) -> StorageError {
-    StorageError(e.to_string())
+    StorageError { code: None, message: e.to_string() }
+}
+
+fn sdk_err<E, R>(e: aws_sdk_s3::error::SdkError<E, R>) -> StorageError
+where
+    E: aws_sdk_s3::error::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    let code = e.code().map(str::to_string);
+    StorageError { code, message: aws_sdk_s3::error::DisplayErrorContext(e).to_string() }
 }
 
 #[derive(Clone)]
@@ -87,8 +101,8 @@ impl Storage {
             .content_type(content_type)
             .send()
             .await
-            .map_err(|e| err(aws_sdk_s3::error::DisplayErrorContext(e)))?;
-        out.upload_id().map(str::to_string).ok_or_else(|| StorageError("no upload id returned".into()))
+            .map_err(sdk_err)?;
+        out.upload_id().map(str::to_string).ok_or_else(|| err("no upload id returned"))
     }
 
     /// A presigned `UploadPart` URL (only `host` signed).
@@ -129,7 +143,7 @@ impl Storage {
             .multipart_upload(CompletedMultipartUpload::builder().set_parts(Some(parts)).build())
             .send()
             .await
-            .map_err(|e| err(aws_sdk_s3::error::DisplayErrorContext(e)))?;
+            .map_err(sdk_err)?;
         Ok(())
     }
 
@@ -143,14 +157,20 @@ impl Storage {
                 if no_such {
                     Ok(())
                 } else {
-                    Err(err(aws_sdk_s3::error::DisplayErrorContext(e)))
+                    Err(sdk_err(e))
                 }
             }
         }
     }
 
     /// Stores a small object (form uploads).
-    pub async fn put(&self, key: &str, body: Vec<u8>, content_type: &str, cache_control: &str) -> Result<(), StorageError> {
+    pub async fn put(
+        &self,
+        key: &str,
+        body: Vec<u8>,
+        content_type: &str,
+        cache_control: &str,
+    ) -> Result<(), StorageError> {
         self.client
             .put_object()
             .bucket(&self.bucket)
@@ -160,7 +180,7 @@ impl Storage {
             .body(ByteStream::from(body))
             .send()
             .await
-            .map_err(|e| err(aws_sdk_s3::error::DisplayErrorContext(e)))?;
+            .map_err(sdk_err)?;
         Ok(())
     }
 

@@ -128,6 +128,8 @@ pub struct ListQuery {
 /// Metadata of a dream created by `create-multipart-upload` without `uuid`.
 #[derive(Debug, Clone, Default)]
 pub struct NewDream {
+    /// Chosen by the edge so the storage upload can start before the row exists.
+    pub uuid: Uuid,
     pub name: Option<String>,
     pub description: Option<String>,
     pub source_url: Option<String>,

@@ -190,7 +190,9 @@ async fn playlist_refs(conn: &PgConn, viewer: Viewer, dream_id: i32) -> Result<V
     let rows = conn.query(&stmt, &[&dream_id, &viewer.id, &viewer.admin, &viewer.nsfw]).await?;
     let ids: Vec<i32> = rows
         .iter()
-        .flat_map(|r| [r.try_get::<_, i32>("user_id").ok(), r.try_get::<_, Option<i32>>("displayed_owner_id").ok().flatten()])
+        .flat_map(|r| {
+            [r.try_get::<_, i32>("user_id").ok(), r.try_get::<_, Option<i32>>("displayed_owner_id").ok().flatten()]
+        })
         .flatten()
         .collect();
     let users = users_by_ids(conn, &ids).await?;

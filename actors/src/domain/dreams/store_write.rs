@@ -14,14 +14,23 @@ use crate::domain::DomainError;
 pub async fn create(conn: &PgConn, owner: i32, new: NewDream) -> Result<uuid::Uuid, DomainError> {
     let stmt = conn
         .prepare_cached(
-            "INSERT INTO dream (user_id, name, description, source_url, nsfw, ccby_license, hidden) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING uuid",
+            "INSERT INTO dream (user_id, name, description, source_url, nsfw, ccby_license, hidden, uuid) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING uuid",
         )
         .await?;
     let row = conn
         .query_one(
             &stmt,
-            &[&owner, &new.name, &new.description, &new.source_url, &new.nsfw, &new.ccby_license, &new.hidden],
+            &[
+                &owner,
+                &new.name,
+                &new.description,
+                &new.source_url,
+                &new.nsfw,
+                &new.ccby_license,
+                &new.hidden,
+                &new.uuid,
+            ],
         )
         .await?;
     Ok(row.try_get(0)?)
@@ -76,11 +85,8 @@ pub async fn update(conn: &mut PgConn, id: i32, u: DreamUpdate) -> Result<(), Do
         tx.execute(sql.as_str(), &refs).await?;
     }
     if let Some(owner) = u.displayed_owner_id {
-        tx.execute(
-            "UPDATE feed_item SET user_id = $2 WHERE dream_item_id = $1 AND deleted_at IS NULL",
-            &[&id, &owner],
-        )
-        .await?;
+        tx.execute("UPDATE feed_item SET user_id = $2 WHERE dream_item_id = $1 AND deleted_at IS NULL", &[&id, &owner])
+            .await?;
     }
     tx.commit().await?;
     Ok(())
@@ -134,7 +140,10 @@ async fn cascade(tx: &Transaction<'_>, id: i32) -> Result<(), DomainError> {
 /// row lock (parallel votes on one dream serialise here). Returns the updated dream.
 pub async fn vote(conn: &mut PgConn, voter: i32, dream_id: i32, kind: VoteKind) -> Result<DreamRow, DomainError> {
     let tx = conn.transaction().await?;
-    if tx.query_opt("SELECT 1 FROM dream WHERE id = $1 AND deleted_at IS NULL FOR UPDATE", &[&dream_id]).await?.is_none()
+    if tx
+        .query_opt("SELECT 1 FROM dream WHERE id = $1 AND deleted_at IS NULL FOR UPDATE", &[&dream_id])
+        .await?
+        .is_none()
     {
         return Err(DomainError::NotFound);
     }
