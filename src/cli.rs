@@ -36,6 +36,25 @@ pub enum Command {
         #[command(subcommand)]
         command: ApiKeysCommand,
     },
+    /// Dream maintenance.
+    Dreams {
+        #[command(subcommand)]
+        command: DreamsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DreamsCommand {
+    /// Queue processing of every dream created in a UTC day range (inclusive), with
+    /// progress on stderr and a JSON summary on stdout.
+    Process {
+        /// First day, YYYY-MM-DD.
+        #[arg(long)]
+        from: chrono::NaiveDate,
+        /// Last day, YYYY-MM-DD.
+        #[arg(long)]
+        to: chrono::NaiveDate,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -179,6 +198,44 @@ pub async fn apikeys(settings: &Settings, command: ApiKeysCommand) -> Result<ser
             let found = found.ok_or_else(|| CliError(format!("no user {user:?}")))?;
             let key = actors.users.create_api_key(found.id).await?;
             Ok(json!({ "apiKey": key }))
+        }
+    }
+}
+
+/// `dreams process`: for each dream of the range with an original video, set
+/// `status = queue` and hand it to the processing service (sequentially, so the service
+/// is not flooded). Dreams without an original video are skipped.
+pub async fn dreams(settings: &Settings, command: DreamsCommand) -> Result<serde_json::Value, CliError> {
+    match command {
+        DreamsCommand::Process { from, to } => {
+            if from > to {
+                return Err(CliError("--from must not be after --to".into()));
+            }
+            let actors = actors(settings).await?;
+            let processing = crate::processing::Processing::new(settings.processing.clone());
+            let range = infinidream_actors::domain::dreams::DateRange { from, to };
+            let found = actors.dreams.created_between(range).await?;
+            let total = found.len();
+            let (mut queued, mut failed, mut skipped) = (0usize, 0usize, 0usize);
+            for (i, dream) in found.into_iter().enumerate() {
+                let Some(key) = dream.original_video.as_deref() else {
+                    skipped += 1;
+                    eprintln!("[{}/{total}] {} skipped: no original video", i + 1, dream.uuid);
+                    continue;
+                };
+                let Some(bundle) = actors.dreams.by_uuid(dream.uuid).await? else { continue };
+                let Some(row) = bundle.dreams.first() else { continue };
+                actors.dreams.set_status(row.id, "queue").await?;
+                let outcome = processing.request(dream.uuid, &crate::processing::key_extension(key)).await;
+                match outcome {
+                    crate::processing::HandOff::Sent => queued += 1,
+                    crate::processing::HandOff::Skipped => skipped += 1,
+                    crate::processing::HandOff::Failed(_) => failed += 1,
+                }
+                eprintln!("[{}/{total}] {} {outcome:?}", i + 1, dream.uuid);
+            }
+            Ok(json!({"from": from.to_string(), "to": to.to_string(), "total": total,
+                      "queued": queued, "failed": failed, "skipped": skipped}))
         }
     }
 }

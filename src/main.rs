@@ -32,6 +32,7 @@ fn main() -> ExitCode {
             Command::Migrate { status } => cli::migrate(&settings, status).await.map(Some),
             Command::Users { command } => cli::users(&settings, command).await.map(Some),
             Command::Apikeys { command } => cli::apikeys(&settings, command).await.map(Some),
+            Command::Dreams { command } => cli::dreams(&settings, command).await.map(Some),
         }
     });
     match outcome {

@@ -129,22 +129,41 @@ impl Storage {
         Ok(urls)
     }
 
+    /// False only when storage says the upload does not exist (`ListParts` probe).
+    async fn upload_missing(&self, key: &str, upload_id: &str) -> bool {
+        let probe =
+            self.client.list_parts().bucket(&self.bucket).key(key).upload_id(upload_id).max_parts(1).send().await;
+        matches!(probe, Err(e) if e.code() == Some("NoSuchUpload"))
+    }
+
     /// Completes an upload; `parts` are (number, ETag) sorted by number, ETags quoted.
+    /// When storage fails without a usable error code (some emulators answer 500 for an
+    /// unknown upload id), a `ListParts` probe tells an unknown upload (`NoSuchUpload`)
+    /// apart from a storage failure.
     pub async fn complete(&self, key: &str, upload_id: &str, parts: &[(i32, String)]) -> Result<(), StorageError> {
         let parts = parts
             .iter()
             .map(|(n, etag)| CompletedPart::builder().part_number(*n).e_tag(quote_etag(etag)).build())
             .collect();
-        self.client
+        let result = self
+            .client
             .complete_multipart_upload()
             .bucket(&self.bucket)
             .key(key)
             .upload_id(upload_id)
             .multipart_upload(CompletedMultipartUpload::builder().set_parts(Some(parts)).build())
             .send()
-            .await
-            .map_err(sdk_err)?;
-        Ok(())
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                let e = sdk_err(e);
+                if e.code.is_none() && self.upload_missing(key, upload_id).await {
+                    return Err(StorageError { code: Some("NoSuchUpload".into()), message: e.message });
+                }
+                Err(e)
+            }
+        }
     }
 
     /// Aborts an upload; "no such upload" counts as done.
