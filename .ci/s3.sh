@@ -4,6 +4,7 @@
 # a free 127.0.0.1 port (tests/api/stubs.rs); set MOTO_SERVER to use another binary path.
 set -euo pipefail
 log() { echo "[s3] $*" >&2; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 have_moto() {
   command -v moto_server >/dev/null 2>&1 &&
     python3 - <<'PY' 2>/dev/null
@@ -19,8 +20,8 @@ if have_moto; then
 fi
 if ! command -v python3 >/dev/null 2>&1 || ! python3 -m pip --version >/dev/null 2>&1; then
   log "installing python3 and pip from Debian packages"
-  if [ "$(id -u)" = 0 ]; then apt-get update -qq; else sudo apt-get update -qq; fi
-  DEBIAN_FRONTEND=noninteractive ${SUDO:-$( [ "$(id -u)" = 0 ] || echo sudo )} apt-get install -y -qq python3 python3-pip python3-venv >/dev/null
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq python3 python3-pip >/dev/null
 fi
 log "installing moto[server]>=5.2.5 from PyPI"
 python3 -m pip install -q 'moto[server]>=5.2.5' 2>/dev/null ||
