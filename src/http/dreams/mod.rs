@@ -6,6 +6,7 @@
 mod processing;
 mod read;
 pub mod render;
+mod upload_input;
 mod uploads;
 mod write;
 
