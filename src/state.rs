@@ -3,7 +3,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use infinidream_actors::jobs::{JobProgressSink, RedisJobProgress};
+use infinidream_actors::jobs::{JobProgressFanout, JobProgressSink};
 use infinidream_actors::ActorSystem;
 
 use crate::auth::{AuthRuntime, StaticKeys};
@@ -28,7 +28,8 @@ pub struct AppState {
     pub storage: Storage,
     /// The processing-service client.
     pub processing: Processing,
-    /// Where `job:progress` events go (cache + log now; room delivery by realtime).
+    /// Where `job:progress` events go: the instance's shared `Kv` (what a socket joining
+    /// a dream room reads) and the room registry (one frame per socket).
     pub job_progress: Arc<dyn JobProgressSink>,
     draining: Arc<AtomicBool>,
 }
@@ -41,7 +42,7 @@ impl AppState {
         let storage = Storage::new(&settings.storage);
         let processing = Processing::new(settings.processing.clone());
         let job_progress: Arc<dyn JobProgressSink> =
-            Arc::new(RedisJobProgress::new(redis.clone(), settings.redis_prefix.clone()));
+            Arc::new(JobProgressFanout::new(actors.kv.clone(), Some(actors.rooms.clone())));
         AppState {
             settings,
             actors,

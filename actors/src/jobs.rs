@@ -1,25 +1,30 @@
 //! `job:progress` emission (`realtime.md` §9) behind one small trait, so the REST
 //! handlers that change a dream's processing state have a single call site.
 //!
-//! [`JobProgressSink::publish`] is called after the database change is committed. The
-//! implementation here ([`RedisJobProgress`]) does the cache half of §9: terminal
-//! payloads (`COMPLETED`/`FAILED`) `DEL <prefix>job:progress:<uuid>`, the others
-//! `SET … EX 10800` (so a socket joining a dream room later can be sent the last state),
-//! plus one log line per event. Delivery to the `USER:<owner id>` ∪ `DREAM:<uuid>` rooms
-//! (one copy per socket) is added by the realtime layer, which wraps or replaces this
-//! implementation; the call sites stay as they are. Failures are logged, never
-//! surfaced: progress is advisory and the dream row is already written.
+//! [`JobProgressSink::publish`] is called after the database change is committed.
+//! [`JobProgressFanout`] does both halves of §9: the cache (terminal payloads,
+//! `COMPLETED`/`FAILED`, `DEL job:progress:<uuid>`; the others `SET … EX 10800`, through
+//! the shared [`Kv`], which adds `REDIS_PREFIX` and is what a socket joining a dream room
+//! reads), then one `job:progress` frame per socket to `USER:<owner id>` ∪
+//! `DREAM:<uuid>` through the room registry (`emit_job`), plus one log line. Failures
+//! are logged, never surfaced: progress is advisory and the dream row is already written.
 
 use std::future::Future;
 use std::pin::Pin;
+use std::time::Duration;
 
 use serde_json::Value;
 use uuid::Uuid;
 
 use crate::ids::UserId;
+use crate::kv::Kv;
+use crate::room::RoomRegistryHandle;
 
 /// Cache lifetime of the last progress payload: three hours, longer than any render.
-pub const JOB_PROGRESS_TTL_SECS: u64 = 10_800;
+pub const JOB_PROGRESS_TTL: Duration = Duration::from_secs(10_800);
+
+/// Namespace of the realtime events.
+const NSP: &str = "/remote-control";
 
 /// Where `job:progress` events go.
 pub trait JobProgressSink: Send + Sync {
@@ -28,21 +33,16 @@ pub trait JobProgressSink: Send + Sync {
         -> Pin<Box<dyn Future<Output = ()> + Send + '_>>;
 }
 
-pub type RedisPool = bb8::Pool<bb8_redis::RedisConnectionManager>;
-
-/// Redis cache + log implementation. Without Redis (single-instance mode) it only logs.
-pub struct RedisJobProgress {
-    pool: Option<RedisPool>,
-    prefix: String,
+/// Cache + room delivery. Without rooms (CLI, or before the realtime layer starts) it
+/// only caches and logs.
+pub struct JobProgressFanout {
+    kv: Kv,
+    rooms: Option<RoomRegistryHandle>,
 }
 
-impl RedisJobProgress {
-    pub fn new(pool: Option<RedisPool>, prefix: String) -> Self {
-        RedisJobProgress { pool, prefix }
-    }
-
-    fn key(&self, dream_uuid: Uuid) -> String {
-        format!("{}job:progress:{dream_uuid}", self.prefix)
+impl JobProgressFanout {
+    pub fn new(kv: Kv, rooms: Option<RoomRegistryHandle>) -> Self {
+        JobProgressFanout { kv, rooms }
     }
 }
 
@@ -51,7 +51,7 @@ pub fn is_terminal(payload: &Value) -> bool {
     matches!(payload.get("status").and_then(Value::as_str), Some("COMPLETED" | "FAILED"))
 }
 
-impl JobProgressSink for RedisJobProgress {
+impl JobProgressSink for JobProgressFanout {
     fn publish(
         &self,
         owner: UserId,
@@ -60,26 +60,20 @@ impl JobProgressSink for RedisJobProgress {
     ) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
         Box::pin(async move {
             tracing::info!(target: "job_progress", owner = %owner, dream_uuid = %dream_uuid, payload = %payload, "job:progress");
-            let Some(pool) = &self.pool else { return };
-            let key = self.key(dream_uuid);
-            let result = async {
-                let mut conn = pool.get().await.map_err(|e| e.to_string())?;
-                if is_terminal(&payload) {
-                    redis::cmd("DEL").arg(&key).query_async::<()>(&mut *conn).await.map_err(|e| e.to_string())
-                } else {
-                    redis::cmd("SET")
-                        .arg(&key)
-                        .arg(payload.to_string())
-                        .arg("EX")
-                        .arg(JOB_PROGRESS_TTL_SECS)
-                        .query_async::<()>(&mut *conn)
-                        .await
-                        .map_err(|e| e.to_string())
-                }
-            }
-            .await;
-            if let Err(e) = result {
+            let key = format!("job:progress:{dream_uuid}");
+            let cached = if is_terminal(&payload) {
+                self.kv.del(&key).await
+            } else {
+                self.kv.set_ex(&key, &payload.to_string(), JOB_PROGRESS_TTL).await
+            };
+            if let Err(e) = cached {
                 tracing::warn!(error = %e, dream_uuid = %dream_uuid, "job:progress cache write failed");
+            }
+            if let Some(rooms) = &self.rooms {
+                let frame = crate::session::event_frame(NSP, "job:progress", std::slice::from_ref(&payload));
+                if let Err(e) = rooms.emit_job(owner, dream_uuid, frame).await {
+                    tracing::warn!(error = %e, dream_uuid = %dream_uuid, "job:progress delivery failed");
+                }
             }
         })
     }

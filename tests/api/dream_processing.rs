@@ -227,3 +227,26 @@ async fn dreams_process_cli_queues_every_dream_of_the_range() {
     assert_eq!(count(&app, "dream", &format!("uuid = '{old}' AND status = 'queue'")).await, 1);
     assert_eq!(count(&app, "dream", &format!("uuid = '{a}' AND status = 'failed'")).await, 1, "outside the range");
 }
+
+#[actix_web::test]
+async fn status_changes_reach_the_owners_sockets_as_job_progress() {
+    use crate::rawsock::*;
+    let app = spawn_app().await;
+    let owner = app.create_user(Role::Creator).await;
+    let admin = app.create_user(Role::Admin).await;
+    let uuid = insert_dream(&app, &owner, "queue", false, false).await;
+    let (mut ws, _) = RawWs::remote_control(app.port, &owner.api_key).await;
+
+    let path = format!("/api/v1/dream/{uuid}/status/processing");
+    let (status, _) = call(&app, Method::POST, &path, &admin, None).await;
+    assert_eq!(status, 200);
+    let frame = ws.text_until(|f| is_event(f, "job:progress")).await;
+    let (_, args) = event(&frame).unwrap();
+    assert_eq!(args[0]["dream_uuid"], uuid.to_string());
+    assert_eq!(args[0]["status"], "IN_PROGRESS");
+
+    let path = format!("/api/v1/dream/{uuid}/status/progress");
+    call(&app, Method::POST, &path, &admin, Some(json!({"progress": 7}))).await;
+    let frame = ws.text_until(|f| is_event(f, "job:progress")).await;
+    assert_eq!(event(&frame).unwrap().1[0]["progress"], 7);
+}
