@@ -10,6 +10,7 @@ mod dreams;
 pub mod edge;
 pub mod form;
 pub mod metrics;
+pub mod openapi;
 mod platform;
 mod roles;
 mod users;
@@ -34,7 +35,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/user/{uuid}/apikey", web::put().to(apikeys::put))
                 .route("/user/{uuid}/apikey", web::delete().to(apikeys::delete))
                 .service(client::scope())
-                .service(dreams::scope()),
+                .service(dreams::scope())
+                .configure(openapi::configure),
         )
         .service(
             web::scope("/api/v2")

@@ -18,6 +18,7 @@ mod dream_uploads;
 mod fixtures;
 mod helpers;
 mod loadgen_smoke;
+mod openapi;
 mod platform;
 mod rawsock;
 mod realtime_compat;

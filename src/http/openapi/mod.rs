@@ -1,0 +1,152 @@
+//! The OpenAPI 3 document (`/api/v1/api-docs/openapi.json`) and the interactive docs
+//! page (`/api/v1/api-docs`, Swagger UI served from files vendored into the binary, so it
+//! works with no internet access).
+//!
+//! The document is assembled by utoipa from [`paths`] and [`schemas`]; aliases that
+//! serve the same operation under another path (`/api/v1/auth/user`, the `/api/v2`
+//! copies) are added by copying the path item, so they can never drift apart.
+
+mod paths;
+mod schemas;
+
+use std::sync::{Arc, OnceLock};
+
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::http::not_found;
+
+/// Where the document is served (the Swagger UI page loads it from here).
+pub const DOC_PATH: &str = "/api/v1/api-docs/openapi.json";
+
+/// Routes served under a second path with the same operation: (alias, original).
+const ALIASES: &[(&str, &str)] = &[
+    ("/api/v1/auth/user", "/api/v1/user/me"),
+    ("/api/v2/auth/user", "/api/v1/user/me"),
+    ("/api/v2/auth/authenticate", "/api/v1/user/me"),
+];
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description("Authorization", "`Api-Key <key>`"))),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                "wos-session",
+                "session token (also accepted as `Authorization: Bearer <token>`)",
+            ))),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "infinidream API", description = "REST API of the infinidream.ai backend (rest-api.md)."),
+    modifiers(&Security),
+    paths(
+        paths::banner, paths::banner_v1, paths::health, paths::user_me, paths::client_telemetry,
+        paths::dream_list, paths::dream_my_dreams, paths::dream_jobs, paths::dream_create_upload,
+        paths::dream_get, paths::dream_update, paths::dream_delete, paths::dream_vote,
+        paths::dream_upvote, paths::dream_downvote, paths::dream_unvote, paths::dream_thumbnail,
+        paths::dream_create_dream_upload, paths::dream_refresh_upload, paths::dream_complete_upload,
+        paths::dream_abort_upload, paths::dream_process, paths::dream_status_processing,
+        paths::dream_status_processed, paths::dream_status_failed, paths::dream_status_progress,
+    ),
+    components(schemas(
+        schemas::Violation, schemas::ErrorEnvelope, schemas::SuccessEnvelope, schemas::PublicUser,
+        schemas::KeyframeColumns, schemas::FilmstripFrame, schemas::Dream, schemas::DreamEnvelope,
+        schemas::DreamListEnvelope, schemas::VoteEnvelope, schemas::UploadEnvelope,
+        schemas::RefreshEnvelope, schemas::JobsEnvelope, schemas::CreateUploadBody,
+        schemas::CreateDreamUploadBody, schemas::RefreshBody, schemas::CompleteBody,
+        schemas::AbortBody, schemas::UpdateDreamBody, schemas::ProcessedBody, schemas::ProgressBody,
+        schemas::ImageForm, schemas::Banner, schemas::HealthEnvelope, schemas::UserEnvelope,
+    )),
+)]
+pub struct ApiDoc;
+
+/// The document with aliases and the crate version, built once.
+pub fn document() -> &'static serde_json::Value {
+    static DOC: OnceLock<serde_json::Value> = OnceLock::new();
+    DOC.get_or_init(|| {
+        let mut doc = ApiDoc::openapi();
+        doc.info.version = env!("CARGO_PKG_VERSION").to_string();
+        let mut doc = serde_json::to_value(&doc).unwrap_or(serde_json::Value::Null);
+        if let Some(paths) = doc.get_mut("paths").and_then(serde_json::Value::as_object_mut) {
+            for (alias, original) in ALIASES {
+                let Some(mut item) = paths.get(*original).cloned() else { continue };
+                // Operation ids must stay unique: suffix the alias's path.
+                let suffix: String = alias.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+                if let Some(ops) = item.as_object_mut() {
+                    for op in ops.values_mut() {
+                        if let Some(id) = op.get("operationId").and_then(serde_json::Value::as_str) {
+                            op["operationId"] = serde_json::Value::String(format!("{id}{suffix}"));
+                        }
+                    }
+                }
+                paths.insert((*alias).to_string(), item);
+            }
+        }
+        doc
+    })
+}
+
+/// `GET /api/v1/api-docs/openapi.json`.
+pub async fn openapi_json() -> HttpResponse {
+    HttpResponse::Ok().json(document())
+}
+
+fn ui_config() -> Arc<utoipa_swagger_ui::Config<'static>> {
+    static CONFIG: OnceLock<Arc<utoipa_swagger_ui::Config<'static>>> = OnceLock::new();
+    CONFIG.get_or_init(|| Arc::new(utoipa_swagger_ui::Config::new([DOC_PATH]))).clone()
+}
+
+/// `GET /api/v1/api-docs` and its assets `GET /api/v1/api-docs/{file}`. The page is
+/// served without a trailing slash (paths are normalised), so its relative asset links
+/// are rewritten to absolute ones.
+pub async fn ui(file: Option<web::Path<String>>) -> HttpResponse {
+    let name = file.map(|f| f.into_inner()).unwrap_or_default();
+    match utoipa_swagger_ui::serve(&name, ui_config()) {
+        Ok(Some(f)) => {
+            let mut res = HttpResponse::Ok();
+            res.insert_header((header::CONTENT_TYPE, f.content_type.clone()));
+            if name.is_empty() || name == "index.html" {
+                let html = String::from_utf8_lossy(&f.bytes)
+                    .replace("href=\"./", "href=\"/api/v1/api-docs/")
+                    .replace("src=\"./", "src=\"/api/v1/api-docs/");
+                return res.body(html);
+            }
+            if f.gzpipped {
+                res.insert_header((header::CONTENT_ENCODING, "gzip"));
+            }
+            res.body(f.bytes.into_owned())
+        }
+        Ok(None) => not_found().await,
+        Err(e) => {
+            tracing::error!(error = %e, "swagger ui asset");
+            actix_web::ResponseError::error_response(&crate::error::ApiError::internal(e))
+        }
+    }
+}
+
+async fn ui_index() -> HttpResponse {
+    ui(None).await
+}
+
+async fn ui_asset(file: web::Path<String>) -> HttpResponse {
+    ui(Some(file)).await
+}
+
+/// Routes of the docs, for `/api/v1`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/api-docs", web::get().to(ui_index))
+        .route("/api-docs/openapi.json", web::get().to(openapi_json))
+        .route("/api-docs/{file}", web::get().to(ui_asset));
+}
