@@ -6,6 +6,7 @@
 //! serve the same operation under another path (`/api/v1/auth/user`, the `/api/v2`
 //! copies) are added by copying the path item, so they can never drift apart.
 
+mod auth_paths;
 mod paths;
 mod schemas;
 
@@ -59,6 +60,11 @@ impl Modify for Security {
         paths::dream_create_dream_upload, paths::dream_refresh_upload, paths::dream_complete_upload,
         paths::dream_abort_upload, paths::dream_process, paths::dream_status_processing,
         paths::dream_status_processed, paths::dream_status_failed, paths::dream_status_progress,
+        auth_paths::auth_magic, auth_paths::auth_login, auth_paths::auth_refresh, auth_paths::auth_logout,
+        auth_paths::auth_callback, auth_paths::auth_signup, auth_paths::auth_create_password_reset,
+        auth_paths::auth_reset_password, auth_paths::auth_current_dream, auth_paths::auth_current_playlist,
+        auth_paths::user_roles, auth_paths::user_role, auth_paths::user_apikey_get, auth_paths::user_apikey_put,
+        auth_paths::user_apikey_delete,
     ),
     components(schemas(
         schemas::Violation, schemas::ErrorEnvelope, schemas::SuccessEnvelope, schemas::PublicUser,
@@ -68,6 +74,9 @@ impl Modify for Security {
         schemas::CreateDreamUploadBody, schemas::RefreshBody, schemas::CompleteBody,
         schemas::AbortBody, schemas::UpdateDreamBody, schemas::ProcessedBody, schemas::ProgressBody,
         schemas::ImageForm, schemas::Banner, schemas::HealthEnvelope, schemas::UserEnvelope,
+        auth_paths::LoginEnvelope, auth_paths::MessageEnvelope, auth_paths::DataEnvelope, auth_paths::MagicBody,
+        auth_paths::LoginBody, auth_paths::SignupBody, auth_paths::EmailBody, auth_paths::ResetPasswordBody,
+        auth_paths::RoleBody,
     )),
 )]
 pub struct ApiDoc;
