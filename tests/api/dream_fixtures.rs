@@ -3,9 +3,9 @@
 
 use reqwest::Method;
 use serde_json::Value;
-use tokio_postgres::NoTls;
 use uuid::Uuid;
 
+pub use crate::fixtures::db;
 use crate::helpers::*;
 
 /// Sends `body` (JSON) as `user`; returns the status and the parsed body.
@@ -22,14 +22,6 @@ pub async fn call(app: &TestApp, method: Method, path: &str, user: &TestUser, bo
     let status = res.status().as_u16();
     let text = res.text().await.unwrap();
     (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
-}
-
-pub async fn db(app: &TestApp) -> tokio_postgres::Client {
-    let (client, conn) = tokio_postgres::connect(&pg_url(&app.db_name), NoTls).await.unwrap();
-    actix_web::rt::spawn(async move {
-        let _ = conn.await;
-    });
-    client
 }
 
 /// Inserts a dream row directly (catalogue tests need no storage).
