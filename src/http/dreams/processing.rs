@@ -87,7 +87,14 @@ pub async fn status(
                     .collect();
                 m.filmstrip = Some(Value::Array(strip));
             }
+            let (size, frames, level) = (m.size, m.frames, m.activity_level.clone());
             dreams.mark_processed(d.id, m).await?;
+            // duration = round(activityLevel × frames / 30), with the stored level when not sent.
+            let level: f64 = level.unwrap_or_else(|| d.activity_level.clone()).parse().unwrap_or(1.0);
+            let frames = frames.or(d.processed_video_frames).unwrap_or(0);
+            tracing::info!(target: "analytics", event = "dream_uploaded", dream_uuid = %uuid,
+                size_bytes = size.or(d.processed_video_size).unwrap_or(0),
+                duration_seconds = (level * f64::from(frames) / 30.0).round() as i64);
             emit_status(&state, UserId(d.user_id), uuid, "processed").await;
         }
         None => {

@@ -218,6 +218,9 @@ pub async fn complete(
         _ if target.processed => dreams.set_media(d.id, MediaColumn::Video, Some(key)).await?,
         _ => {
             dreams.set_original(d.id, key.clone(), name).await?;
+            let (client_type, client_version) = crate::http::client_info(req.headers());
+            tracing::info!(target: "analytics", event = "user_uploaded_dream", user_uuid = %caller.0.uuid,
+                dream_uuid = %uuid, client_type = %client_type, client_version = %client_version);
             state.processing.spawn_request(uuid, key_extension(&key));
             super::processing::emit_status(&state, UserId(d.user_id), uuid, "queue").await;
         }
