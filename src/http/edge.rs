@@ -174,9 +174,13 @@ fn decorate(res: &mut ServiceResponse<BoxBody>, state: &AppState, request_id: &s
     if let Ok(v) = HeaderValue::from_str(request_id) {
         headers.insert(REQUEST_ID, v);
     }
-    // A JSON API: nothing here is meant to be framed, sniffed or rendered as a page.
+    // A JSON API: nothing here is meant to be framed, sniffed or rendered as a page. The
+    // one HTML page (the API docs) sets its own, wider, policy, which is kept.
     for (name, value) in SECURITY_HEADERS {
-        headers.insert(HeaderName::from_static(name), HeaderValue::from_static(value));
+        let name = HeaderName::from_static(name);
+        if !headers.contains_key(&name) {
+            headers.insert(name, HeaderValue::from_static(value));
+        }
     }
     if let Some(origin) = origin.and_then(|o| HeaderValue::from_str(o).ok()) {
         headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);

@@ -11,6 +11,7 @@ const SERVED: &[(&str, &str)] = &[
     ("get", "/"),
     ("get", "/api/v1"),
     ("get", "/api/v1/health"),
+    ("get", "/metrics"),
     ("get", "/api/v1/user/me"),
     ("get", "/api/v1/auth/user"),
     ("get", "/api/v2/auth/user"),
@@ -107,6 +108,8 @@ async fn the_docs_page_and_its_assets_are_served_without_internet() {
     let app = spawn_app().await;
     let res = app.client.get(app.url("/api/v1/api-docs")).send().await.unwrap();
     assert_eq!(res.status(), 200);
+    let csp = res.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"), "{csp}");
     let html = res.text().await.unwrap();
     assert!(html.contains("swagger-ui"), "{html}");
     assert!(!html.contains("https://"), "no external assets: {html}");

@@ -19,6 +19,11 @@ use utoipa::{Modify, OpenApi};
 
 use crate::http::not_found;
 
+/// The docs page's policy: its own scripts, styles (Swagger UI injects inline styles)
+/// and images only; still never framed. Replaces the API's `default-src 'none'`.
+const UI_CSP: &str =
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'";
+
 /// Where the document is served (the Swagger UI page loads it from here).
 pub const DOC_PATH: &str = "/api/v1/api-docs/openapi.json";
 
@@ -53,7 +58,7 @@ impl Modify for Security {
     info(title = "infinidream API", description = "REST API of the infinidream.ai backend (rest-api.md)."),
     modifiers(&Security),
     paths(
-        paths::banner, paths::banner_v1, paths::health, paths::user_me, paths::client_telemetry,
+        paths::banner, paths::banner_v1, paths::health, paths::metrics, paths::user_me, paths::client_telemetry,
         paths::dream_list, paths::dream_my_dreams, paths::dream_jobs, paths::dream_create_upload,
         paths::dream_get, paths::dream_update, paths::dream_delete, paths::dream_vote,
         paths::dream_upvote, paths::dream_downvote, paths::dream_unvote, paths::dream_thumbnail,
@@ -126,6 +131,7 @@ pub async fn ui(file: Option<web::Path<String>>) -> HttpResponse {
         Ok(Some(f)) => {
             let mut res = HttpResponse::Ok();
             res.insert_header((header::CONTENT_TYPE, f.content_type.clone()));
+            res.insert_header((header::CONTENT_SECURITY_POLICY, UI_CSP));
             if name.is_empty() || name == "index.html" {
                 let html = String::from_utf8_lossy(&f.bytes)
                     .replace("href=\"./", "href=\"/api/v1/api-docs/")

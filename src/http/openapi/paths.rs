@@ -18,6 +18,11 @@ pub fn banner_v1() {}
     responses((status = 200, description = "OK", body = HealthEnvelope), (status = 503, description = "Unavailable", body = HealthEnvelope)))]
 pub fn health() {}
 
+#[utoipa::path(get, path = "/metrics", tag = "platform",
+    responses((status = 200, description = "Prometheus text format", content_type = "text/plain", body = String),
+              (status = 401, description = "METRICS_TOKEN set and no matching bearer token", body = ErrorEnvelope)))]
+pub fn metrics() {}
+
 #[utoipa::path(get, path = "/api/v1/user/me", tag = "users", security(("api_key" = []), ("session" = [])),
     responses((status = 200, description = "OK", body = UserEnvelope), (status = 401, description = "Missing or invalid credentials", body = ErrorEnvelope)))]
 pub fn user_me() {}
