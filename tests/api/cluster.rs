@@ -260,15 +260,15 @@ async fn a_polling_client_works_through_a_round_robin_balancer_without_affinity(
         .arg(script)
         .arg(format!("http://127.0.0.1:{}", lb.port))
         .arg(&key)
-        .arg("8")
+        .arg("30")
         .stdout(Stdio::piped())
         .spawn()
         .expect("node (tests/compat dependencies installed by .ci/compat-deps.sh)");
     // The polling client connects through the balancer; presence reaches the websocket
     // device on instance 0, then a round trip of events crosses the cluster.
-    ws.text_until(presence_is(2)).await;
+    ws.text_until_within(presence_is(2), Duration::from_secs(20)).await;
     ws.send(r#"42/remote-control,["new_remote_control_event",{"event":"help","isWebClientEvent":true}]"#).await;
-    ws.text_until(|f| f.contains("\"credit\"")).await;
+    ws.text_until_within(|f| f.contains("\"credit\""), Duration::from_secs(20)).await;
     let out = node.wait_with_output().await.unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");

@@ -79,7 +79,12 @@ impl RawWs {
 
     /// Reads text frames until one satisfies `pred` (bounded).
     pub async fn text_until(&mut self, pred: impl Fn(&str) -> bool) -> String {
-        let deadline = tokio::time::Instant::now() + WAIT;
+        self.text_until_within(pred, WAIT).await
+    }
+
+    /// Like `text_until` with an explicit bound (multi-process tests on a loaded machine).
+    pub async fn text_until_within(&mut self, pred: impl Fn(&str) -> bool, wait: Duration) -> String {
+        let deadline = tokio::time::Instant::now() + wait;
         loop {
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());
             match self.next(left).await {

@@ -1,6 +1,6 @@
 // A long-polling-only socket.io-client behind a round-robin load balancer without
 // affinity: connects, reports presence and every remote-control event it receives as
-// JSON lines on stdout, and exits after `seconds`.
+// JSON lines on stdout; exits after its round trip, or after `seconds` at the latest.
 import { io } from "socket.io-client";
 
 const [url, apiKey, seconds] = process.argv.slice(2);
@@ -12,6 +12,10 @@ socket.on("disconnect", (reason) => out({ type: "disconnect", reason }));
 socket.on("client_presence", (p) => out({ type: "presence", ...p }));
 socket.on("new_remote_control_event", (e) => {
   out({ type: "event", payload: e });
-  if (e.event === "help") socket.emit("new_remote_control_event", { event: "credit", isWebClientEvent: true });
+  if (e.event === "help") {
+    socket.emit("new_remote_control_event", { event: "credit", isWebClientEvent: true });
+    // Done: leave once the reply had time to go out.
+    setTimeout(() => { socket.close(); process.exit(0); }, 500);
+  }
 });
 setTimeout(() => { socket.close(); process.exit(0); }, Number(seconds) * 1000);
