@@ -6,7 +6,7 @@ mod auth;
 pub mod body;
 mod client;
 pub mod cors;
-mod dreams;
+pub(crate) mod dreams;
 pub mod edge;
 pub mod form;
 pub mod metrics;

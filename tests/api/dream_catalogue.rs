@@ -264,3 +264,33 @@ async fn pagination_and_bad_uuids_get_defaults_or_documented_400s() {
     let (status, v) = call(&app, Method::PATCH, "/api/v1/dream/my-dreams", &owner, None).await;
     assert_eq!((status, v), (404, json!({"success": false, "message": "Not found."})));
 }
+
+#[actix_web::test]
+async fn the_current_dream_set_by_a_socket_is_served_in_the_full_dream_shape() {
+    let app = crate::helpers::spawn_app().await;
+    let user = app.create_user(infinidream_actors::Role::User).await;
+    let res = app.get_as("/api/v2/auth/dream/current", &user).await;
+    assert_eq!(crate::helpers::json(res).await["data"]["dream"], serde_json::Value::Null);
+
+    let db = crate::fixtures::db(&app).await;
+    let dream = crate::fixtures::insert_dream(&db, user.id, Some("Now Playing"), false, "processed").await;
+    let (mut ws, _) = crate::rawsock::RawWs::remote_control(app.port, &user.api_key).await;
+    ws.send(&format!(
+        "42/remote-control,1[\"new_remote_control_event\",{{\"event\":\"playing\",\"uuid\":\"{}\"}}]",
+        dream.uuid
+    ))
+    .await;
+    ws.text_until(|f| f.starts_with("43/remote-control,1")).await;
+
+    let body = crate::helpers::json(app.get_as("/api/v2/auth/dream/current", &user).await).await;
+    let d = &body["data"]["dream"];
+    assert_eq!(d["uuid"], dream.uuid.to_string());
+    assert_eq!(d["name"], "Now Playing");
+    assert_eq!(d["user"]["uuid"], user.uuid.to_string());
+    assert!(d["user"].get("email").is_none(), "nested users never carry an email");
+    assert!(d.get("startKeyframe").is_some() && d.get("frontendUrl").is_some(), "{d}");
+
+    crate::fixtures::delete_dream(&db, dream.id).await;
+    let body = crate::helpers::json(app.get_as("/api/v2/auth/dream/current", &user).await).await;
+    assert_eq!(body["data"]["dream"], serde_json::Value::Null, "a deleted current dream reads as null");
+}

@@ -84,11 +84,29 @@ pub async fn reset_password(
     Ok(ok_message("User password changed successfully."))
 }
 
-/// `GET /api/v2/auth/dream/current` — `{dream}` or `{dream: null}`. The dream is given as
-/// its minimal columns until the dreams domain provides the full Dream shape.
-pub async fn current_dream(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    let dream = state.actors.auth.current_dream(caller.0.id).await?;
-    Ok(ok(json!({ "dream": dream })))
+/// `GET /api/v2/auth/dream/current` — `{dream}` (the Dream shape with `user`,
+/// `displayedOwner`, `startKeyframe`, `endKeyframe`, media as read URLs) or `{dream: null}`
+/// when there is none or it was deleted.
+pub async fn current_dream(
+    state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let current = state.actors.auth.current_dream(caller.0.id).await?;
+    let uuid = current.as_ref().and_then(|d| d.get("uuid")?.as_str()?.parse::<uuid::Uuid>().ok());
+    let Some(uuid) = uuid else { return Ok(ok(json!({ "dream": null }))) };
+    let ctx = crate::http::dreams::render::Ctx::new(&state, &req, &caller);
+    match crate::http::dreams::read::detail_data(&state, &ctx, uuid).await {
+        Ok(mut data) => {
+            if let Some(serde_json::Value::Object(dream)) = data.get_mut("dream") {
+                dream.remove("playlistItems");
+                dream.remove("reports");
+            }
+            Ok(crate::http::dreams::respond(&state, 200, data).await)
+        }
+        Err(ApiError::NotFound) => Ok(ok(json!({ "dream": null }))),
+        Err(e) => Err(e),
+    }
 }
 
 /// `GET /api/v2/auth/playlist/current` — `{playlist}` (visible to the caller) or null.

@@ -4,7 +4,7 @@
 //! URLs in one pass just before the response is written.
 
 mod processing;
-mod read;
+pub(crate) mod read;
 pub mod render;
 mod upload_input;
 mod uploads;
