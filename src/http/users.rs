@@ -3,12 +3,26 @@
 use actix_web::web;
 
 use crate::auth::Caller;
-use crate::error::{ok, ApiError};
+use crate::error::ApiError;
 use crate::state::AppState;
 
 /// `GET /api/v1/user/me`, `GET /api/v1/auth/user`, `GET /api/v2/auth/user`,
 /// `GET /api/v2/auth/authenticate`: 200 `{user: FullUser}`.
-pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<actix_web::HttpResponse, ApiError> {
-    let user = state.actors.users.full_user(caller.0.id).await?.ok_or(ApiError::NotFound)?;
-    Ok(ok(serde_json::json!({ "user": user })))
+///
+/// `currentDream` is the Dream shape (media as read URLs); `currentPlaylist` stays `null`
+/// until the playlist shapes exist (issue #7).
+pub async fn me(
+    state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
+    caller: Caller,
+) -> Result<actix_web::HttpResponse, ApiError> {
+    let mut user = state.actors.users.full_user(caller.0.id).await?.ok_or(ApiError::NotFound)?;
+    if user.current_dream_id.is_some() {
+        if let Some(dream) = crate::http::auth::account::current_dream_object(&state, &req, &caller).await? {
+            user.current_dream = dream;
+        }
+    }
+    let mut data = serde_json::Map::new();
+    data.insert("user".into(), serde_json::to_value(&user).map_err(ApiError::internal)?);
+    Ok(crate::http::dreams::respond(&state, 200, data).await)
 }

@@ -289,8 +289,13 @@ async fn the_current_dream_set_by_a_socket_is_served_in_the_full_dream_shape() {
     assert_eq!(d["user"]["uuid"], user.uuid.to_string());
     assert!(d["user"].get("email").is_none(), "nested users never carry an email");
     assert!(d.get("startKeyframe").is_some() && d.get("frontendUrl").is_some(), "{d}");
+    let me = crate::helpers::json(app.get_as("/api/v1/user/me", &user).await).await;
+    assert_eq!(me["data"]["user"]["currentDream"]["uuid"], dream.uuid.to_string(), "FullUser carries the Dream");
+    assert_eq!(me["data"]["user"]["currentDream"]["name"], "Now Playing");
 
     crate::fixtures::delete_dream(&db, dream.id).await;
     let body = crate::helpers::json(app.get_as("/api/v2/auth/dream/current", &user).await).await;
     assert_eq!(body["data"]["dream"], serde_json::Value::Null, "a deleted current dream reads as null");
+    let me = crate::helpers::json(app.get_as("/api/v1/user/me", &user).await).await;
+    assert_eq!(me["data"]["user"]["currentDream"], serde_json::Value::Null);
 }

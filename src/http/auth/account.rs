@@ -84,29 +84,42 @@ pub async fn reset_password(
     Ok(ok_message("User password changed successfully."))
 }
 
-/// `GET /api/v2/auth/dream/current` — `{dream}` (the Dream shape with `user`,
-/// `displayedOwner`, `startKeyframe`, `endKeyframe`, media as read URLs) or `{dream: null}`
-/// when there is none or it was deleted.
+/// The caller's current dream in the Dream shape (with `user`, `displayedOwner`,
+/// `startKeyframe`, `endKeyframe`), or `None` when there is none or it was deleted.
+/// Media keys are still raw here: the caller signs them with `dreams::respond`.
+pub(crate) async fn current_dream_object(
+    state: &AppState,
+    req: &actix_web::HttpRequest,
+    caller: &Caller,
+) -> Result<Option<serde_json::Value>, ApiError> {
+    let current = state.actors.auth.current_dream(caller.0.id).await?;
+    let uuid = current.as_ref().and_then(|d| d.get("uuid")?.as_str()?.parse::<uuid::Uuid>().ok());
+    let Some(uuid) = uuid else { return Ok(None) };
+    let ctx = crate::http::dreams::render::Ctx::new(state, req, caller);
+    match crate::http::dreams::read::detail_data(state, &ctx, uuid).await {
+        Ok(mut data) => {
+            let mut dream = data.remove("dream");
+            if let Some(serde_json::Value::Object(d)) = dream.as_mut() {
+                d.remove("playlistItems");
+                d.remove("reports");
+            }
+            Ok(dream)
+        }
+        Err(ApiError::NotFound) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// `GET /api/v2/auth/dream/current` — `{dream}` or `{dream: null}` (none, or deleted).
 pub async fn current_dream(
     state: web::Data<AppState>,
     req: actix_web::HttpRequest,
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    let current = state.actors.auth.current_dream(caller.0.id).await?;
-    let uuid = current.as_ref().and_then(|d| d.get("uuid")?.as_str()?.parse::<uuid::Uuid>().ok());
-    let Some(uuid) = uuid else { return Ok(ok(json!({ "dream": null }))) };
-    let ctx = crate::http::dreams::render::Ctx::new(&state, &req, &caller);
-    match crate::http::dreams::read::detail_data(&state, &ctx, uuid).await {
-        Ok(mut data) => {
-            if let Some(serde_json::Value::Object(dream)) = data.get_mut("dream") {
-                dream.remove("playlistItems");
-                dream.remove("reports");
-            }
-            Ok(crate::http::dreams::respond(&state, 200, data).await)
-        }
-        Err(ApiError::NotFound) => Ok(ok(json!({ "dream": null }))),
-        Err(e) => Err(e),
-    }
+    let dream = current_dream_object(&state, &req, &caller).await?;
+    let mut data = serde_json::Map::new();
+    data.insert("dream".into(), dream.unwrap_or(serde_json::Value::Null));
+    Ok(crate::http::dreams::respond(&state, 200, data).await)
 }
 
 /// `GET /api/v2/auth/playlist/current` — `{playlist}` (visible to the caller) or null.

@@ -11,7 +11,7 @@
 //! `auth::limits::account` once the email is known.
 //! Request bodies of these endpoints are never logged.
 
-mod account;
+pub(crate) mod account;
 mod codes;
 mod flows;
 pub mod input;
