@@ -74,6 +74,13 @@ pub async fn create_database() -> String {
     name
 }
 
+/// Creates an empty database (no migrations applied) and returns its name.
+pub async fn create_empty_database() -> String {
+    let name = unique("infini_empty");
+    admin_client().await.batch_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
+    name
+}
+
 /// Drops a test database from a plain thread (usable from `Drop`).
 pub fn drop_database(name: String) {
     let _ = std::thread::spawn(move || {

@@ -19,6 +19,7 @@ mod fixtures;
 mod helpers;
 mod loadgen_smoke;
 mod openapi;
+mod ops_files;
 mod platform;
 mod rawsock;
 mod realtime_compat;
