@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the realtime compatibility suite (tests/api/realtime_compat.rs) runs:
-# node + npm with socket.io-client (tests/compat/node_modules, from package-lock.json) and
+# node + npm with socket.io-client and playwright-core (tests/compat/node_modules, from
+# package-lock.json; playwright-core drives Debian chromium in tests/api/remote_browser.rs) and
 # python3 with python-socketio in tests/compat/.venv (from tests/compat/requirements.txt).
 # Node, npm and python3-venv come from Debian's packages when missing. Idempotent: does
 # nothing when everything is already installed and up to date.
@@ -27,7 +28,8 @@ if ! command -v npm >/dev/null 2>&1; then apt_install npm; fi
 # record of the last install (node_modules/.package-lock.json).
 npm_stamp="$compat/node_modules/.package-lock.json"
 need_npm=0
-if [ ! -f "$npm_stamp" ] || [ ! -d "$compat/node_modules/socket.io-client" ]; then
+if [ ! -f "$npm_stamp" ] || [ ! -d "$compat/node_modules/socket.io-client" ] ||
+  [ ! -d "$compat/node_modules/playwright-core" ]; then
   need_npm=1
 elif [ "$compat/package.json" -nt "$npm_stamp" ]; then
   need_npm=1

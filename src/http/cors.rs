@@ -35,6 +35,15 @@ pub fn decide(settings: &Settings, origin: Option<&str>) -> CorsDecision {
     CorsDecision::Denied
 }
 
+/// True when `origin` names this very server (`Host` of the request), as for the pages the
+/// server serves itself (`/remote`, the API docs). Such requests are not cross-origin, so
+/// they pass without CORS headers whatever the allowlist says.
+pub fn same_origin(origin: &str, host: Option<&str>) -> bool {
+    let Some(host) = host.filter(|h| !h.is_empty()) else { return false };
+    let authority = origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://"));
+    authority.is_some_and(|a| a.trim_end_matches('/').eq_ignore_ascii_case(host))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -50,6 +59,16 @@ mod tests {
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
         Settings::from_map(&vars).unwrap()
+    }
+
+    #[test]
+    fn same_origin_compares_the_authority_with_host() {
+        assert!(same_origin("http://127.0.0.1:8080", Some("127.0.0.1:8080")));
+        assert!(same_origin("https://API.example.com", Some("api.example.com")));
+        assert!(!same_origin("http://127.0.0.1:8081", Some("127.0.0.1:8080")));
+        assert!(!same_origin("http://evil.example/127.0.0.1:8080", Some("127.0.0.1:8080")));
+        assert!(!same_origin("null", Some("127.0.0.1:8080")));
+        assert!(!same_origin("http://127.0.0.1:8080", None));
     }
 
     #[test]

@@ -59,7 +59,11 @@ pub async fn edge(
         let started = Instant::now();
         let realtime = is_realtime_path(req.path());
         let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_string);
-        let decision = cors::decide(&state.settings, origin.as_deref());
+        let host = req.headers().get(header::HOST).and_then(|v| v.to_str().ok());
+        let decision = match origin.as_deref() {
+            Some(o) if cors::same_origin(o, host) => CorsDecision::NoOrigin,
+            o => cors::decide(&state.settings, o),
+        };
         if decision == CorsDecision::Denied && realtime {
             // Engine.IO answers a bad Origin with its own "Bad request" (§2.7): raw for a
             // websocket upgrade, JSON for polling.

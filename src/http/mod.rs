@@ -12,6 +12,7 @@ pub mod form;
 pub mod metrics;
 pub mod openapi;
 mod platform;
+mod remote;
 mod roles;
 mod users;
 pub mod validate;
@@ -23,6 +24,7 @@ use crate::error::{error_body, NOT_FOUND};
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(platform::banner))
         .route("/metrics", web::get().to(metrics::metrics))
+        .configure(remote::configure)
         .service(
             web::scope("/api/v1")
                 .route("", web::get().to(platform::banner))

@@ -25,6 +25,7 @@ mod rawsock;
 mod realtime_compat;
 mod realtime_limits;
 mod realtime_raw;
+mod remote_browser;
 mod rest_bad_input;
 mod stubs;
 mod user_auth;
