@@ -101,7 +101,7 @@ async fn client_dreams_come_back_in_request_order_with_exact_kinds() {
         Method::POST,
         "/api/v1/client/dream",
         &user,
-        Some(json!({"uuids": [a.uuid.to_string(), b.uuid.to_string(), unknown.to_string()]})),
+        Some(json!({"uuids": [a.uuid.to_string(), b.uuid.to_string(), unknown.to_string()], "extra": {"x": 1}})),
     )
     .await;
     assert_eq!(status, 200, "{body}");

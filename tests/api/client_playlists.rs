@@ -23,6 +23,7 @@ async fn client_playlist_flattens_nested_playlists_in_place_and_stops_at_cycles(
     let in_hidden = public_dream(&db, other.id).await;
     let unprocessed = dream(&db, user.id, DreamSpec { status: "processing", ..Default::default() }).await;
     let others_hidden = dream(&db, other.id, DreamSpec { hidden: true, ..Default::default() }).await;
+    let others_nsfw = dream(&db, other.id, DreamSpec { nsfw: true, ..Default::default() }).await;
     let kf = start_keyframe(&db, user.id, d1.id).await;
     // root = [d1, child, unprocessed, hidden_child, d4]; child = [d2, grandchild, root];
     // grandchild = [d3, child (cycle), others_hidden]; hidden_child = [in_hidden].
@@ -31,6 +32,7 @@ async fn client_playlist_flattens_nested_playlists_in_place_and_stops_at_cycles(
     add_dream(&db, root.id, unprocessed.id, 2).await;
     add_playlist(&db, root.id, hidden_child.id, 3).await;
     add_dream(&db, root.id, d4.id, 4).await;
+    add_dream(&db, root.id, others_nsfw.id, 5).await;
     add_dream(&db, child.id, d2.id, 0).await;
     add_playlist(&db, child.id, grandchild.id, 1).await;
     add_playlist(&db, child.id, root.id, 2).await;
@@ -97,6 +99,7 @@ async fn client_default_playlist_is_computed_once_and_stored() {
     let curated = dream(&db, other.id, spec(1)).await;
     let hidden = dream(&db, other.id, DreamSpec { hidden: true, upvotes: 500, ..Default::default() }).await;
     let queued = dream(&db, other.id, DreamSpec { status: "queue", upvotes: 400, ..Default::default() }).await;
+    let nsfw = dream(&db, other.id, DreamSpec { nsfw: true, upvotes: 300, ..Default::default() }).await;
     add_dream(&db, designed.id, curated.id, 0).await;
     add_dream(&db, designed.id, second.id, 1).await;
     downvote(&db, user.id, disliked.id).await;
@@ -109,7 +112,7 @@ async fn client_default_playlist_is_computed_once_and_stored() {
     assert!(list.iter().all(|e| e["timestamp"].is_i64() && e.as_object().unwrap().len() == 2), "{list:?}");
     let stored = stored_default(&db, user.id).await.expect("stored on first use");
     assert_eq!(stored, got);
-    for excluded in [hidden.uuid, queued.uuid, disliked.uuid] {
+    for excluded in [hidden.uuid, queued.uuid, nsfw.uuid, disliked.uuid] {
         assert!(!stored.contains(&excluded.to_string()));
     }
 
