@@ -41,6 +41,18 @@ pub enum Command {
         #[command(subcommand)]
         command: DreamsCommand,
     },
+    /// Scheduled maintenance.
+    Maintenance {
+        #[command(subcommand)]
+        command: MaintenanceCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MaintenanceCommand {
+    /// Recompute every user's default playlist, raise quotas below 1 GiB to 1 GiB, delete
+    /// stale auth codes and sessions; prints the counts. Meant for cron at 07:00 UTC.
+    Daily,
 }
 
 #[derive(Debug, Subcommand)]
@@ -236,6 +248,17 @@ pub async fn dreams(settings: &Settings, command: DreamsCommand) -> Result<serde
             }
             Ok(json!({"from": from.to_string(), "to": to.to_string(), "total": total,
                       "queued": queued, "failed": failed, "skipped": skipped}))
+        }
+    }
+}
+
+/// `maintenance daily` (`rest-api.md` §3.8): one pass, idempotent, safe to re-run.
+pub async fn maintenance(settings: &Settings, command: MaintenanceCommand) -> Result<serde_json::Value, CliError> {
+    match command {
+        MaintenanceCommand::Daily => {
+            let actors = actors(settings).await?;
+            let report = actors.client.daily(settings.designed_playlist_uuid).await?;
+            serde_json::to_value(report).map_err(|e| CliError(e.to_string()))
         }
     }
 }

@@ -71,6 +71,8 @@ pub struct Settings {
     pub metrics_token: Option<String>,
     /// Recipient of report emails (reports are not emailed when unset).
     pub ops_email: Option<String>,
+    /// Curated playlist whose dream items open every default playlist (`DESIGNED_PLAYLIST_UUID`).
+    pub designed_playlist_uuid: Option<Uuid>,
     /// Per-socket and per-instance abuse limits.
     pub socket_limits: infinidream_actors::session::Limits,
     /// Engine.IO sessions one instance accepts; new handshakes beyond get 503.
@@ -236,6 +238,13 @@ impl Settings {
             migrate_on_start: !matches!(get("MIGRATE_ON_START").as_deref(), Some("false" | "0" | "no")),
             api_keys: parse_api_keys(get("API_KEYS").as_deref())?,
             ops_email: get("OPS_EMAIL"),
+            designed_playlist_uuid: match get("DESIGNED_PLAYLIST_UUID") {
+                None => None,
+                Some(v) => Some(
+                    infinidream_actors::remote::guid::parse_guid(&v)
+                        .ok_or_else(|| ConfigError(format!("DESIGNED_PLAYLIST_UUID must be a uuid, got {v:?}")))?,
+                ),
+            },
             metrics_token: get("METRICS_TOKEN"),
             socket_limits: infinidream_actors::session::Limits {
                 event_rate: parse("SOCKET_EVENT_RATE", 50)?.max(1) as f64,
@@ -327,6 +336,20 @@ mod tests {
         assert!(Settings::from_map(&map(&[("DATABASE_URL", "x"), ("PORT", "70000")])).is_err());
         assert!(Settings::from_map(&map(&[("DATABASE_URL", "x"), ("APP_ENV", "prod")])).is_err());
         assert!(Settings::from_map(&map(&[("DATABASE_URL", "x"), ("INSTANCE_ID", "short")])).is_err());
+    }
+
+    #[test]
+    fn designed_playlist_uuid_is_optional_and_validated() {
+        assert_eq!(Settings::from_map(&map(&[("DATABASE_URL", "x")])).unwrap().designed_playlist_uuid, None);
+        let s = Settings::from_map(&map(&[
+            ("DATABASE_URL", "x"),
+            ("DESIGNED_PLAYLIST_UUID", "{7F28A9D2-0000-4000-8000-000000000000}"),
+        ]));
+        assert_eq!(
+            s.unwrap().designed_playlist_uuid.map(|u| u.to_string()).as_deref(),
+            Some("7f28a9d2-0000-4000-8000-000000000000")
+        );
+        assert!(Settings::from_map(&map(&[("DATABASE_URL", "x"), ("DESIGNED_PLAYLIST_UUID", "nope")])).is_err());
     }
 
     #[test]

@@ -33,6 +33,7 @@ fn main() -> ExitCode {
             Command::Users { command } => cli::users(&settings, command).await.map(Some),
             Command::Apikeys { command } => cli::apikeys(&settings, command).await.map(Some),
             Command::Dreams { command } => cli::dreams(&settings, command).await.map(Some),
+            Command::Maintenance { command } => cli::maintenance(&settings, command).await.map(Some),
         }
     });
     match outcome {

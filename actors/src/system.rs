@@ -10,6 +10,7 @@ use actix::Arbiter;
 use crate::bridge::{BridgeHandle, EnvelopeSink};
 use crate::db::PgPool;
 use crate::domain::auth::AuthHandle;
+use crate::domain::client::ClientHandle;
 use crate::domain::dreams::DreamsHandle;
 use crate::domain::remote::RemoteHandle;
 use crate::domain::users::UsersHandle;
@@ -42,6 +43,7 @@ pub struct ActorSystem {
     /// Read-only use outside domain actors: pool status for metrics.
     pub pool: PgPool,
     pub dreams: DreamsHandle,
+    pub client: ClientHandle,
 }
 
 impl ActorSystem {
@@ -52,6 +54,7 @@ impl ActorSystem {
         let remote = RemoteHandle::start(pool.clone(), &domain.handle());
         let dreams = DreamsHandle::start(pool.clone(), &domain.handle());
         let auth = AuthHandle::start(pool.clone(), &domain.handle());
+        let client = ClientHandle::start(pool.clone(), &domain.handle());
         let (tx, rx) = tokio::sync::mpsc::channel(FROM_BRIDGE_QUEUE);
         let sink: EnvelopeSink = Arc::new(move |env| {
             if tx.try_send(env).is_err() {
@@ -68,6 +71,6 @@ impl ActorSystem {
         };
         let rooms_arbiter = Arbiter::new();
         let rooms = RoomRegistryHandle::start(&rooms_arbiter.handle(), presence, bridge.clone(), rx);
-        Ok(ActorSystem { users, remote, rooms, auth, bridge, kv, pool, dreams })
+        Ok(ActorSystem { users, remote, rooms, auth, bridge, kv, pool, dreams, client })
     }
 }

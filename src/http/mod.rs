@@ -31,6 +31,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/health", web::get().to(platform::health))
                 .route("/auth/user", web::get().to(users::me))
                 .route("/user/me", web::get().to(users::me))
+                .route("/user/me/dislikes", web::get().to(client::dislikes))
+                .route("/playlist/default", web::get().to(client::playlist_default))
                 .route("/user/roles", web::get().to(roles::list))
                 .route("/user/{uuid}/role", web::put().to(roles::set))
                 .route("/user/{uuid}/apikey", web::get().to(apikeys::get))

@@ -7,6 +7,7 @@
 //! state besides its pool, so a restart loses nothing.
 
 pub mod auth;
+pub mod client;
 pub mod dreams;
 pub mod remote;
 pub mod users;
