@@ -8,7 +8,9 @@
 
 pub mod auth;
 pub mod dreams;
+pub mod invites;
 pub mod remote;
+pub mod reports;
 pub mod users;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
