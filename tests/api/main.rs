@@ -27,3 +27,5 @@ mod realtime_raw;
 mod rest_bad_input;
 mod stubs;
 mod user_auth;
+mod users_profile;
+mod users_update;
