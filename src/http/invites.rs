@@ -18,8 +18,9 @@ use crate::state::AppState;
 
 /// Largest page of the invite list (§1.6).
 const TAKE_CAP: i64 = 500;
-/// Longest random code a request may ask for: far beyond any useful length, short enough
-/// that a request cannot make the server build huge strings.
+/// Longest code, given or random: far beyond any useful length, short enough that a
+/// request cannot make the server build huge strings or exceed the btree row limit of
+/// the unique code index (which would otherwise surface as a 500).
 const MAX_CODE_LENGTH: i64 = 64;
 const CODE_MESSAGE: &str = "Code should contain A-Z and 0-9 (excluding I and O)";
 
@@ -56,7 +57,7 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest, caller: Caller) 
 pub async fn create(state: web::Data<AppState>, caller: Caller, body: JsonBody) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
     let mut c = Check::body(&body.0);
-    let code = text(&mut c, "code", false, None, true);
+    let code = text(&mut c, "code", false, Some(MAX_CODE_LENGTH as usize), true);
     if let Some(code) = &code {
         if !code.chars().all(|ch| CODE_ALPHABET.contains(ch)) {
             c.violations.push(Violation { field: "body, code".into(), message: CODE_MESSAGE.into() });

@@ -193,3 +193,24 @@ async fn report_admin_endpoints_refuse_users_and_bad_input() {
     let (status, _) = call(&app, Method::GET, "/api/v1/report?take=abc&skip=-4", &admin, None).await;
     assert_eq!(status, 200, "lenient paging");
 }
+
+#[actix_web::test]
+async fn report_large_unicode_text_is_stored_verbatim_and_oversize_bodies_get_413() {
+    let app = spawn_app().await;
+    let user = app.create_user(Role::User).await;
+    let admin = app.create_user(Role::Admin).await;
+    let owner = app.create_user(Role::Creator).await;
+    let dream = insert_dream(&app, &owner, "processed", false, false).await;
+    let comments = format!("{}\u{200d}\u{fffd}'\\%", "🐑ñ".repeat(10_000));
+    let link = "https://x.example/?q=' OR '1'='1";
+    let body = json!({"dreamUUID": dream, "typeId": 6, "comments": comments, "link": link});
+    let (status, res) = call(&app, Method::POST, "/api/v1/report", &user, Some(body)).await;
+    assert_eq!(status, 201, "{res}");
+    let path = format!("/api/v1/report/{}", res["data"]["report"]["uuid"].as_str().unwrap());
+    let (_, res) = call(&app, Method::GET, &path, &admin, None).await;
+    assert_eq!(res["data"]["report"]["comments"], json!(comments));
+    assert_eq!(res["data"]["report"]["link"], link);
+    let body = json!({"dreamUUID": dream, "typeId": 6, "comments": "x".repeat(200_000)});
+    let (status, res) = call(&app, Method::POST, "/api/v1/report", &user, Some(body)).await;
+    assert_eq!((status, res), (413, json!({"success": false, "message": "Payload too large."})));
+}
