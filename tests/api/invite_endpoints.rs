@@ -116,7 +116,10 @@ async fn invite_create_rejects_bad_input_and_unknown_roles() {
     let app = spawn_app().await;
     let admin = app.create_user(Role::Admin).await;
     let cases: [(Value, &str); 10] = [
-        (json!({"roleId": 2, "code": "A".repeat(65)}), "\"body.code\" length must be less than or equal to 64 characters long"),
+        (
+            json!({"roleId": 2, "code": "A".repeat(65)}),
+            "\"body.code\" length must be less than or equal to 64 characters long",
+        ),
         (json!({}), "\"body.roleId\" is required"),
         (json!({"roleId": "x"}), "\"body.roleId\" must be a number"),
         (json!({"roleId": 2, "code": "abc"}), "Code should contain A-Z and 0-9 (excluding I and O)"),

@@ -69,6 +69,7 @@ async fn report_create_answers_404_for_missing_or_hidden_dreams_and_unknown_type
     let hidden = insert_dream(&app, &owner, "processed", true, false).await;
     let cases = [
         (json!({"dreamUUID": uuid::Uuid::new_v4(), "typeId": 1}), "Dream not found."),
+        (json!({"dreamUUID": owner.uuid, "typeId": 1}), "Dream not found."),
         (json!({"dreamUUID": hidden, "typeId": 1}), "Dream not found."),
         (json!({"dreamUUID": dream, "typeId": 99}), "Report type not found."),
         (json!({"dreamUUID": dream, "typeId": 1.5}), "Report type not found."),

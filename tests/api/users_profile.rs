@@ -103,6 +103,11 @@ async fn users_get_answers_400_404_and_401() {
     let missing = uuid::Uuid::new_v4();
     let (status, body) = call(&app, Method::GET, &format!("/api/v1/user/{missing}"), &user, None).await;
     assert_eq!((status, body), (404, json!({"success": false, "message": "Not found."})));
+    // The uuid of another kind of entity names no user.
+    let dream = insert_dream(&app, &user, "processed", false, false).await;
+    for path in [format!("/api/v1/user/{dream}"), format!("/api/v1/user/{dream}/votes")] {
+        assert_eq!(call(&app, Method::GET, &path, &user, None).await.0, 404, "{path}");
+    }
     // Non-canonical uuid forms are accepted.
     let braced = format!("/api/v1/user/{{{}}}", user.uuid.to_string().to_uppercase());
     let (status, _) = call(&app, Method::GET, &braced, &user, None).await;
