@@ -18,6 +18,8 @@ use crate::state::AppState;
 
 /// Largest page of the report list (§1.6).
 const TAKE_CAP: i64 = 500;
+/// Characters of the dream name kept in the email subject.
+const SUBJECT_NAME_CHARS: usize = 120;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/report/type", web::get().to(types))
@@ -95,7 +97,10 @@ fn notify_ops(state: &AppState, caller: &Caller, r: &CreatedReport) {
     let front = &state.settings.frontend_url;
     let name = r.dream_name.clone().unwrap_or_default();
     let field = |k: &str| r.report.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
-    let subject = format!("Dream reported: {name}");
+    // Dream names are user text: no control characters (line breaks) in a header, and a
+    // bounded length.
+    let clean: String = name.chars().map(|c| if c.is_control() { ' ' } else { c }).take(SUBJECT_NAME_CHARS).collect();
+    let subject = format!("Dream reported: {clean}");
     let body = format!(
         "A dream was reported.\n\nDream: {name} ({uuid})\nReported by: {reporter} ({email})\nType: {kind}\n\
          Comments: {comments}\nLink: {link}\n\nOpen: {front}/dream/{uuid}\n",

@@ -58,6 +58,21 @@ async fn report_created_by_a_user_is_stored_and_mailed_to_ops() {
     assert!(text.contains(&format!("https://alpha.infinidream.ai/dream/{dream}")), "{text}");
     assert!(text.contains(&reporter.email), "{text}");
     assert!(text.contains("Subject: [LOCAL] - Dream reported: fixture"), "subject prefix outside production: {text}");
+
+    // A dream name cannot inject mail headers.
+    db(&app)
+        .await
+        .execute("UPDATE dream SET name = E'evil\\r\\nBcc: thief@example.com' WHERE uuid = $1", &[&dream])
+        .await
+        .unwrap();
+    let (status, _) =
+        call(&app, Method::POST, "/api/v1/report", &reporter, Some(json!({"dreamUUID": dream, "typeId": 1}))).await;
+    assert_eq!(status, 201);
+    let mail = sink.next_mail(OPS).await;
+    assert_eq!(mail.to, vec![OPS.to_string()]);
+    let headers = mail.data.split("\n\n").next().unwrap();
+    assert!(!headers.lines().any(|l| l.to_ascii_lowercase().starts_with("bcc:")), "{headers}");
+    assert!(headers.contains("Dream reported: evil  Bcc: thief@example.com"), "{headers}");
 }
 
 #[actix_web::test]
