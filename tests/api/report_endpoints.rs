@@ -199,9 +199,13 @@ async fn report_admin_endpoints_refuse_users_and_bad_input() {
         let res = app.client.request(method, app.url(&path)).send().await.unwrap();
         assert_eq!(res.status(), 401);
     }
+    let res = app.client.post(app.url("/api/v1/report")).json(&json!({"typeId": 1})).send().await.unwrap();
+    assert_eq!(res.status(), 401, "creating a report needs credentials");
     assert_eq!(call(&app, Method::GET, &some, &admin, None).await.0, 404);
-    let (status, res) = call(&app, Method::GET, "/api/v1/report/xyz", &admin, None).await;
-    assert_eq!((status, &res["message"]), (400, &json!("\"params.uuid\" must be a valid GUID")));
+    for method in [Method::GET, Method::PUT, Method::DELETE] {
+        let (status, res) = call(&app, method, "/api/v1/report/xyz", &admin, Some(json!({"processed": true}))).await;
+        assert_eq!((status, &res["message"]), (400, &json!("\"params.uuid\" must be a valid GUID")));
+    }
     let (status, res) = call(&app, Method::PUT, &some, &admin, Some(json!({}))).await;
     assert_eq!((status, &res["message"]), (400, &json!("\"body.processed\" is required")));
     let (status, res) = call(&app, Method::PUT, &some, &admin, Some(json!({"processed": 1}))).await;

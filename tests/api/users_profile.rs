@@ -103,6 +103,9 @@ async fn users_get_answers_400_404_and_401() {
     let missing = uuid::Uuid::new_v4();
     let (status, body) = call(&app, Method::GET, &format!("/api/v1/user/{missing}"), &user, None).await;
     assert_eq!((status, body), (404, json!({"success": false, "message": "Not found."})));
+    let gone = app.create_user(Role::User).await;
+    db(&app).await.execute("UPDATE users SET deleted_at = now() WHERE id = $1", &[&gone.id]).await.unwrap();
+    assert_eq!(call(&app, Method::GET, &format!("/api/v1/user/{}", gone.uuid), &user, None).await.0, 404, "deleted");
     // The uuid of another kind of entity names no user.
     let dream = insert_dream(&app, &user, "processed", false, false).await;
     for path in [format!("/api/v1/user/{dream}"), format!("/api/v1/user/{dream}/votes")] {
