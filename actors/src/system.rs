@@ -12,7 +12,9 @@ use crate::db::PgPool;
 use crate::domain::auth::AuthHandle;
 use crate::domain::client::ClientHandle;
 use crate::domain::dreams::DreamsHandle;
+use crate::domain::invites::InvitesHandle;
 use crate::domain::remote::RemoteHandle;
+use crate::domain::reports::ReportsHandle;
 use crate::domain::users::UsersHandle;
 use crate::kv::{Kv, RedisPool};
 use crate::presence::PresenceStore;
@@ -44,6 +46,8 @@ pub struct ActorSystem {
     pub pool: PgPool,
     pub dreams: DreamsHandle,
     pub client: ClientHandle,
+    pub reports: ReportsHandle,
+    pub invites: InvitesHandle,
 }
 
 impl ActorSystem {
@@ -55,6 +59,8 @@ impl ActorSystem {
         let dreams = DreamsHandle::start(pool.clone(), &domain.handle());
         let auth = AuthHandle::start(pool.clone(), &domain.handle());
         let client = ClientHandle::start(pool.clone(), &domain.handle());
+        let reports = ReportsHandle::start(pool.clone(), &domain.handle());
+        let invites = InvitesHandle::start(pool.clone(), &domain.handle());
         let (tx, rx) = tokio::sync::mpsc::channel(FROM_BRIDGE_QUEUE);
         let sink: EnvelopeSink = Arc::new(move |env| {
             if tx.try_send(env).is_err() {
@@ -71,6 +77,6 @@ impl ActorSystem {
         };
         let rooms_arbiter = Arbiter::new();
         let rooms = RoomRegistryHandle::start(&rooms_arbiter.handle(), presence, bridge.clone(), rx);
-        Ok(ActorSystem { users, remote, rooms, auth, bridge, kv, pool, dreams, client })
+        Ok(ActorSystem { users, remote, rooms, auth, bridge, kv, pool, dreams, client, reports, invites })
     }
 }

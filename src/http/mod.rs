@@ -8,12 +8,18 @@ mod client;
 pub mod cors;
 pub(crate) mod dreams;
 pub mod edge;
+mod features;
 pub mod form;
+mod invites;
 pub mod metrics;
 pub mod openapi;
 mod platform;
 mod remote;
+mod reports;
 mod roles;
+pub mod text;
+mod user_profile;
+mod user_update;
 mod users;
 pub mod validate;
 
@@ -38,6 +44,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/user/{uuid}/apikey", web::get().to(apikeys::get))
                 .route("/user/{uuid}/apikey", web::put().to(apikeys::put))
                 .route("/user/{uuid}/apikey", web::delete().to(apikeys::delete))
+                .configure(user_profile::configure)
+                .configure(reports::configure)
+                .configure(invites::configure)
+                .configure(features::configure)
                 .service(client::scope())
                 .service(dreams::scope())
                 .configure(openapi::configure),

@@ -92,7 +92,18 @@ pub(crate) async fn current_dream_object(
     req: &actix_web::HttpRequest,
     caller: &Caller,
 ) -> Result<Option<serde_json::Value>, ApiError> {
-    let current = state.actors.auth.current_dream(caller.0.id).await?;
+    current_dream_object_of(state, req, caller, caller.0.id).await
+}
+
+/// [`current_dream_object`] for any user's current dream, rendered for `caller` (no
+/// visibility check: callers apply theirs).
+pub(crate) async fn current_dream_object_of(
+    state: &AppState,
+    req: &actix_web::HttpRequest,
+    caller: &Caller,
+    user: infinidream_actors::UserId,
+) -> Result<Option<serde_json::Value>, ApiError> {
+    let current = state.actors.auth.current_dream(user).await?;
     let uuid = current.as_ref().and_then(|d| d.get("uuid")?.as_str()?.parse::<uuid::Uuid>().ok());
     let Some(uuid) = uuid else { return Ok(None) };
     let ctx = crate::http::dreams::render::Ctx::new(state, req, caller);

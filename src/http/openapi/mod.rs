@@ -8,8 +8,10 @@
 
 mod auth_paths;
 mod client_paths;
+mod misc_paths;
 mod paths;
 mod schemas;
+mod users_paths;
 
 use std::sync::{Arc, OnceLock};
 
@@ -71,6 +73,11 @@ impl Modify for Security {
         auth_paths::auth_reset_password, auth_paths::auth_current_dream, auth_paths::auth_current_playlist,
         auth_paths::user_roles, auth_paths::user_role, auth_paths::user_apikey_get, auth_paths::user_apikey_put,
         auth_paths::user_apikey_delete,
+        users_paths::user_list, users_paths::user_get, users_paths::user_update, users_paths::user_avatar,
+        users_paths::user_votes,
+        misc_paths::report_types, misc_paths::report_list, misc_paths::report_create, misc_paths::report_get,
+        misc_paths::report_update, misc_paths::report_delete, misc_paths::invite_list, misc_paths::invite_create,
+        misc_paths::invite_invalidate, misc_paths::feature_list, misc_paths::feature_update,
     ),
     components(schemas(
         schemas::Violation, schemas::ErrorEnvelope, schemas::SuccessEnvelope, schemas::PublicUser,
@@ -83,6 +90,8 @@ impl Modify for Security {
         auth_paths::LoginEnvelope, auth_paths::MessageEnvelope, auth_paths::DataEnvelope, auth_paths::MagicBody,
         auth_paths::LoginBody, auth_paths::SignupBody, auth_paths::EmailBody, auth_paths::ResetPasswordBody,
         auth_paths::RoleBody,
+        users_paths::UpdateUserBody, misc_paths::CreateReportBody, misc_paths::UpdateReportBody,
+        misc_paths::CreateInviteBody, misc_paths::FeatureBody,
     )),
 )]
 pub struct ApiDoc;

@@ -5,9 +5,11 @@ use actix::{Actor, Context, Supervised};
 
 use super::messages::*;
 use super::model::{AuthUser, CreatedUser, FullUser};
-use super::store;
+use super::model::{ProfilePlaylist, PublicUser, UserDetail};
+use super::{profile, store, votes};
 use crate::db::PgPool;
 use crate::domain::db_handler;
+use crate::domain::dreams::DreamBundle;
 
 /// Domain actors buffer up to this many requests before senders wait.
 const MAILBOX: usize = 1024;
@@ -40,3 +42,9 @@ db_handler!(UsersActor, GetFullUser => Option<FullUser>, |c, m| store::full_user
 db_handler!(UsersActor, CreateUser => CreatedUser, |c, m| store::create_user(&c, m.0));
 db_handler!(UsersActor, CreateApiKey => String, |c, m| store::create_api_key(&mut c, m.0));
 db_handler!(UsersActor, PingDb => (), |c, _m| store::ping(&c));
+db_handler!(UsersActor, Detail => Option<UserDetail>, |c, m| profile::detail(&c, m.0));
+db_handler!(UsersActor, List => (Vec<PublicUser>, i64), |c, m| profile::list(&c, m.0));
+db_handler!(UsersActor, Update => bool, |c, m| profile::update(&c, m.0, m.1));
+db_handler!(UsersActor, SetAvatar => bool, |c, m| profile::set_avatar(&c, m.0, m.1));
+db_handler!(UsersActor, Playlist => Option<ProfilePlaylist>, |c, m| profile::playlist(&c, m.0));
+db_handler!(UsersActor, Votes => (DreamBundle, i64), |c, m| votes::user_votes(&c, m.0, m.1));

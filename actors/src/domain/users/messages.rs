@@ -4,6 +4,9 @@ use actix::Message;
 use uuid::Uuid;
 
 use super::model::{AuthUser, CreatedUser, FullUser, NewUser};
+use super::model::{ProfilePlaylist, PublicUser, UserDetail, UserListQuery, UserUpdate};
+use super::votes::VotesQuery;
+use crate::domain::dreams::{DreamBundle, Viewer};
 use crate::domain::DomainError;
 use crate::ids::UserId;
 
@@ -38,3 +41,27 @@ pub struct CreateApiKey(pub UserId);
 #[derive(Message)]
 #[rtype(result = "Result<(), DomainError>")]
 pub struct PingDb;
+
+#[derive(Message)]
+#[rtype(result = "Result<Option<UserDetail>, DomainError>")]
+pub struct Detail(pub Uuid);
+
+#[derive(Message)]
+#[rtype(result = "Result<(Vec<PublicUser>, i64), DomainError>")]
+pub struct List(pub UserListQuery);
+
+#[derive(Message)]
+#[rtype(result = "Result<bool, DomainError>")]
+pub struct Update(pub i32, pub UserUpdate);
+
+#[derive(Message)]
+#[rtype(result = "Result<bool, DomainError>")]
+pub struct SetAvatar(pub i32, pub Option<String>);
+
+#[derive(Message)]
+#[rtype(result = "Result<Option<ProfilePlaylist>, DomainError>")]
+pub struct Playlist(pub i32);
+
+#[derive(Message)]
+#[rtype(result = "Result<(DreamBundle, i64), DomainError>")]
+pub struct Votes(pub Viewer, pub VotesQuery);

@@ -7,7 +7,9 @@
 mod actor;
 mod messages;
 pub mod model;
+pub mod profile;
 pub mod store;
+pub mod votes;
 
 use actix::{Actor, Addr, ArbiterHandle};
 use uuid::Uuid;
@@ -16,6 +18,10 @@ use crate::db::PgPool;
 use crate::domain::DomainError;
 use crate::ids::{Role, UserId};
 pub use model::{AuthUser, CreatedUser, FullUser, NewUser};
+pub use model::{ProfilePlaylist, PublicUser, UserDetail, UserListQuery, UserUpdate};
+pub use votes::VotesQuery;
+
+use crate::domain::dreams::{DreamBundle, Viewer};
 
 #[derive(Clone)]
 pub struct UsersHandle {
@@ -69,6 +75,36 @@ impl UsersHandle {
     /// `SELECT 1` on a pooled connection (health check).
     pub async fn ping_db(&self) -> Result<(), DomainError> {
         self.addr.send(messages::PingDb).await?
+    }
+
+    /// A live user by uuid with role and signup invite (`GET/PUT /user/:uuid`).
+    pub async fn detail(&self, uuid: Uuid) -> Result<Option<UserDetail>, DomainError> {
+        self.addr.send(messages::Detail(uuid)).await?
+    }
+
+    /// Verified users, newest first, with the total (`GET /user`).
+    pub async fn list(&self, q: UserListQuery) -> Result<(Vec<PublicUser>, i64), DomainError> {
+        self.addr.send(messages::List(q)).await?
+    }
+
+    /// Writes the whitelisted columns; false when the user is gone.
+    pub async fn update(&self, id: i32, update: UserUpdate) -> Result<bool, DomainError> {
+        self.addr.send(messages::Update(id, update)).await?
+    }
+
+    /// Sets or clears the avatar object key; false when the user is gone.
+    pub async fn set_avatar(&self, id: i32, key: Option<String>) -> Result<bool, DomainError> {
+        self.addr.send(messages::SetAvatar(id, key)).await?
+    }
+
+    /// A live playlist with its owners, for a profile's `currentPlaylist`.
+    pub async fn profile_playlist(&self, id: i32) -> Result<Option<ProfilePlaylist>, DomainError> {
+        self.addr.send(messages::Playlist(id)).await?
+    }
+
+    /// The dreams a user voted on, listable for `viewer`, newest vote first.
+    pub async fn votes(&self, viewer: Viewer, q: VotesQuery) -> Result<(DreamBundle, i64), DomainError> {
+        self.addr.send(messages::Votes(viewer, q)).await?
     }
 
     /// Role lookup helper for callers holding only a role id.

@@ -106,3 +106,58 @@ impl FullUser {
         UserId(self.public.id)
     }
 }
+
+/// A user as `GET/PUT /user/:uuid` shows them: PublicUser plus the fields the edge adds
+/// or hides depending on the caller (`email`, `signupInvite` only for self or admins).
+#[derive(Debug, Clone)]
+pub struct UserDetail {
+    pub public: PublicUser,
+    pub email: String,
+    pub role: RoleJson,
+    pub current_dream_id: Option<i32>,
+    pub current_playlist_id: Option<i32>,
+    /// The invite the user signed up with (`Invite` shape without `signupUrl`), or null.
+    pub signup_invite: Value,
+}
+
+/// `GET /user`: verified users, newest first.
+#[derive(Debug, Clone)]
+pub struct UserListQuery {
+    pub take: i64,
+    pub skip: i64,
+    /// Name substring (ILIKE); `None` or empty matches everyone.
+    pub search: Option<String>,
+    /// Role name filter.
+    pub role: Option<String>,
+}
+
+/// `PUT /user/:uuid`: the whitelist of `data-model.md` §6; `None` leaves a column alone.
+/// `quota` and `role_id` are only ever set by the edge for admins; an unknown `role_id`
+/// is ignored.
+#[derive(Debug, Clone, Default)]
+pub struct UserUpdate {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub nsfw: Option<bool>,
+    pub enable_marketing_emails: Option<bool>,
+    pub quota: Option<i64>,
+    pub role_id: Option<i32>,
+}
+
+/// A user's current playlist with its owner and displayed owner (raw media keys).
+#[derive(Debug, Clone)]
+pub struct ProfilePlaylist {
+    pub id: i32,
+    pub uuid: Uuid,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub thumbnail: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub deleted_at: Option<DateTime<Utc>>,
+    pub nsfw: bool,
+    pub hidden: bool,
+    pub feature_rank: i32,
+    pub user: Option<PublicUser>,
+    pub displayed_owner: Option<PublicUser>,
+}
