@@ -11,6 +11,8 @@ use crate::bridge::{BridgeHandle, EnvelopeSink};
 use crate::db::PgPool;
 use crate::domain::auth::AuthHandle;
 use crate::domain::dreams::DreamsHandle;
+use crate::domain::feed::FeedHandle;
+use crate::domain::keyframes::KeyframesHandle;
 use crate::domain::remote::RemoteHandle;
 use crate::domain::users::UsersHandle;
 use crate::kv::{Kv, RedisPool};
@@ -42,6 +44,8 @@ pub struct ActorSystem {
     /// Read-only use outside domain actors: pool status for metrics.
     pub pool: PgPool,
     pub dreams: DreamsHandle,
+    pub keyframes: KeyframesHandle,
+    pub feed: FeedHandle,
 }
 
 impl ActorSystem {
@@ -52,6 +56,8 @@ impl ActorSystem {
         let remote = RemoteHandle::start(pool.clone(), &domain.handle());
         let dreams = DreamsHandle::start(pool.clone(), &domain.handle());
         let auth = AuthHandle::start(pool.clone(), &domain.handle());
+        let keyframes = KeyframesHandle::start(pool.clone(), &domain.handle());
+        let feed = FeedHandle::start(pool.clone(), &domain.handle());
         let (tx, rx) = tokio::sync::mpsc::channel(FROM_BRIDGE_QUEUE);
         let sink: EnvelopeSink = Arc::new(move |env| {
             if tx.try_send(env).is_err() {
@@ -68,6 +74,6 @@ impl ActorSystem {
         };
         let rooms_arbiter = Arbiter::new();
         let rooms = RoomRegistryHandle::start(&rooms_arbiter.handle(), presence, bridge.clone(), rx);
-        Ok(ActorSystem { users, remote, rooms, auth, bridge, kv, pool, dreams })
+        Ok(ActorSystem { users, remote, rooms, auth, bridge, kv, pool, dreams, keyframes, feed })
     }
 }

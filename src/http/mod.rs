@@ -8,7 +8,9 @@ mod client;
 pub mod cors;
 pub(crate) mod dreams;
 pub mod edge;
+mod feed;
 pub mod form;
+pub(crate) mod keyframes;
 pub mod metrics;
 pub mod openapi;
 mod platform;
@@ -36,6 +38,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/user/{uuid}/apikey", web::delete().to(apikeys::delete))
                 .service(client::scope())
                 .service(dreams::scope())
+                .service(keyframes::scope())
+                .service(feed::scope())
                 .configure(openapi::configure),
         )
         .service(

@@ -8,6 +8,8 @@
 
 pub mod auth;
 pub mod dreams;
+pub mod feed;
+pub mod keyframes;
 pub mod remote;
 pub mod users;
 

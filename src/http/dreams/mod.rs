@@ -6,7 +6,7 @@
 mod processing;
 pub(crate) mod read;
 pub mod render;
-mod upload_input;
+pub(crate) mod upload_input;
 mod uploads;
 mod write;
 
@@ -40,7 +40,7 @@ pub(crate) async fn respond(state: &AppState, status: u16, data: Map<String, Val
 }
 
 /// A resource whose other methods answer the JSON 404 (§1.1), not 405.
-fn resource(path: &str, routes: Vec<Route>) -> actix_web::Resource {
+pub(crate) fn resource(path: &str, routes: Vec<Route>) -> actix_web::Resource {
     routes.into_iter().fold(web::resource(path), |r, route| r.route(route)).default_service(web::to(not_found))
 }
 
