@@ -22,7 +22,8 @@ pub(crate) const DREAM_COLS: &str = "d.id, d.uuid, d.user_id, d.displayed_owner_
     d.end_keyframe_id, d.processed_at, d.created_at, d.updated_at, d.deleted_at";
 
 /// `listable(d)` for a viewer given as $1 (id), $2 (admin), $3 (nsfw).
-pub(crate) const LISTABLE: &str = "(($2 OR d.user_id = $1 OR NOT d.hidden) AND ($2 OR d.user_id = $1 OR $3 OR NOT d.nsfw))";
+pub(crate) const LISTABLE: &str =
+    "(($2 OR d.user_id = $1 OR NOT d.hidden) AND ($2 OR d.user_id = $1 OR $3 OR NOT d.nsfw))";
 
 pub(crate) fn dream_row(row: &Row) -> Result<DreamRow, DomainError> {
     Ok(DreamRow {
