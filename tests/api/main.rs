@@ -23,6 +23,7 @@ mod helpers;
 mod keyframe_crud;
 mod keyframe_delete;
 mod keyframe_image;
+mod keyframe_openapi;
 mod loadgen_smoke;
 mod openapi;
 mod platform;
