@@ -173,6 +173,10 @@ async fn feed_bad_queries_get_400_and_no_credentials_401() {
             assert_eq!(res["data"][0]["field"], format!("query, {}", query.split('=').next().unwrap()));
         }
     }
+    for odd in ["%00", "%5C", "a%00b", "%25"] {
+        let (status, res) = call(&app, Method::GET, &format!("/api/v1/feed/grouped?search={odd}"), &user, None).await;
+        assert_eq!(status, 200, "search={odd}: {res}");
+    }
     let (status, res) = call(&app, Method::GET, "/api/v1/feed?take=abc&type=x", &user, None).await;
     assert_eq!(status, 400);
     assert_eq!(res["data"].as_array().unwrap().len(), 2, "every violation reported: {res}");

@@ -68,6 +68,10 @@ async fn keyframe_list_pages_searches_and_filters_by_user() {
     let (status, none) = call(&app, Method::GET, "/api/v1/keyframe?userUUID=nope&take=abc&skip=-3", &a, None).await;
     assert_eq!(status, 200, "lenient paging: {none}");
     assert_eq!(none["data"]["count"], 0);
+    for odd in ["%00", "%5C", "100%25", "_"] {
+        let (status, res) = call(&app, Method::GET, &format!("/api/v1/keyframe?search={odd}"), &a, None).await;
+        assert_eq!(status, 200, "search={odd}: {res}");
+    }
     let (_, huge) = call(&app, Method::GET, "/api/v1/keyframe?take=100000", &a, None).await;
     assert_eq!(huge["data"]["keyframes"].as_array().unwrap().len(), 4);
 }
@@ -188,6 +192,20 @@ async fn keyframe_bad_input_gets_the_documented_4xx() {
             Some(json!({"name": "a", "displayedOwner": "x"})),
             400,
             "\"body.displayedOwner\" must be a number",
+        ),
+        (
+            Method::POST,
+            "/api/v1/keyframe".into(),
+            Some(json!({"name": "a\u{0}b"})),
+            400,
+            "\"body.name\" must not contain null characters",
+        ),
+        (
+            Method::PUT,
+            path.clone(),
+            Some(json!({"name": "a\u{0}"})),
+            400,
+            "\"body.name\" must not contain null characters",
         ),
         (Method::GET, "/api/v1/keyframe/not-a-uuid".into(), None, 400, "\"params.uuid\" must be a valid GUID"),
         (Method::DELETE, "/api/v1/keyframe/not-a-uuid".into(), None, 400, "\"params.uuid\" must be a valid GUID"),

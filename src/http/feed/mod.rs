@@ -29,7 +29,8 @@ fn common_query(req: &HttpRequest) -> Result<FeedQuery, ApiError> {
     let mut c = Check::query(&q);
     c.number("take", false);
     c.number("skip", false);
-    let search = c.string("search", false, None, true).filter(|s| !s.is_empty());
+    // NUL characters cannot occur in stored names (nor be sent to PostgreSQL): dropped.
+    let search = c.string("search", false, None, true).map(|s| s.replace('\0', "")).filter(|s| !s.is_empty());
     let kind = c.one_of("type", false, &["dream", "playlist"]);
     let user_uuid = c.guid("userUUID", false);
     let only_hidden = c.one_of("onlyHidden", false, &["true", "false"]).is_some_and(|v| v == "true");

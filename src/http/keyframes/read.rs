@@ -21,7 +21,8 @@ const TAKE_CAP: i64 = 500;
 pub async fn list(state: web::Data<AppState>, req: HttpRequest, caller: Caller) -> Result<HttpResponse, ApiError> {
     let q = query_map(&req);
     let (take, skip) = page(&q, TAKE_CAP);
-    let text = |k: &str| q.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
+    // NUL characters cannot occur in stored text (nor be sent to PostgreSQL): dropped.
+    let text = |k: &str| q.get(k).and_then(Value::as_str).map(|s| s.replace('\0', "")).filter(|s| !s.is_empty());
     let search = text("search");
     // A userUUID that is not a uuid names no user: an empty page, not an error.
     let user_uuid = text("userUUID").map(|s| parse_guid(&s).unwrap_or(uuid::Uuid::nil()));

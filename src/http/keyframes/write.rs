@@ -18,6 +18,13 @@ use crate::state::AppState;
 /// Longest keyframe name an update accepts.
 const NAME_MAX: usize = 100;
 
+/// PostgreSQL text cannot hold NUL characters: such a name is a 400, not a failed insert.
+fn refuse_nul(c: &mut Check<'_>, key: &str, value: Option<&str>) {
+    if value.is_some_and(|s| s.contains('\0')) {
+        c.fail(key, "{} must not contain null characters");
+    }
+}
+
 /// `POST /api/v1/keyframe` (and `/keyframe/`): body `name` (required). 201 `{keyframe}`.
 pub async fn create(
     state: web::Data<AppState>,
@@ -27,6 +34,7 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let mut c = Check::body(&body.0);
     let name = c.string("name", true, None, false);
+    refuse_nul(&mut c, "name", name.as_deref());
     c.finish()?;
     let name = name.ok_or_else(|| ApiError::internal("validated name missing"))?;
     let uuid = state.actors.keyframes.create(caller.0.id.0, name).await?;
@@ -47,6 +55,7 @@ pub async fn update(
     let uuid = path_uuid(&path)?;
     let mut c = Check::body(&body.0);
     let name = c.string("name", true, Some(NAME_MAX), false);
+    refuse_nul(&mut c, "name", name.as_deref());
     let shown = c.number("displayedOwner", false);
     if let Some(n) = &shown {
         if n.value.fract() != 0.0 {
