@@ -118,3 +118,42 @@ async fn keyframe_delete_by_an_admin_is_allowed() {
     let (_, list) = call(&app, Method::GET, "/api/v1/keyframe", &owner, None).await;
     assert_eq!(list["data"]["count"], 0);
 }
+
+#[actix_web::test]
+async fn keyframe_parallel_deletes_leave_every_playlist_numbered_without_gaps() {
+    let app = spawn_app().await;
+    let owner = app.create_user(Role::User).await;
+    let db = db(&app).await;
+    let p1 = plain_playlist(&db, owner.id, "p1", false).await;
+    let p2 = plain_playlist(&db, owner.id, "p2", false).await;
+    let mut uuids = Vec::new();
+    for i in 0..8 {
+        let (_, res) =
+            call(&app, Method::POST, "/api/v1/keyframe", &owner, Some(json!({"name": format!("k{i}")}))).await;
+        let uuid: uuid::Uuid = res["data"]["keyframe"]["uuid"].as_str().unwrap().parse().unwrap();
+        let id = keyframe_id(&db, uuid).await;
+        link_keyframe(&db, p1.id, id, i).await;
+        link_keyframe(&db, p2.id, id, 7 - i).await;
+        uuids.push(uuid);
+    }
+    let deletes = uuids.iter().step_by(2).map(|u| {
+        let path = format!("/api/v1/keyframe/{u}");
+        let (app, owner) = (&app, &owner);
+        async move { call(app, Method::DELETE, &path, owner, None).await.0 }
+    });
+    let statuses = futures_util::future::join_all(deletes).await;
+    assert_eq!(statuses, vec![200; 4]);
+    for p in [p1.id, p2.id] {
+        let orders: Vec<i32> = db
+            .query(
+                "SELECT sort_order FROM playlist_keyframe WHERE playlist_id = $1 AND deleted_at IS NULL ORDER BY sort_order",
+                &[&p],
+            )
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        assert_eq!(orders, vec![0, 1, 2, 3], "playlist {p}");
+    }
+}

@@ -141,14 +141,19 @@ pub async fn soft_delete(conn: &mut PgConn, id: i32) -> Result<(), DomainError> 
     if tx.execute("UPDATE keyframe SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL", &[&id]).await? == 0 {
         return Err(DomainError::NotFound);
     }
+    // Lock the affected playlists (in id order, so concurrent cascades cannot deadlock)
+    // before touching their links: keyframe adds count a playlist's links under the
+    // same row lock, so orders stay distinct.
     let rows = tx
         .query(
-            "UPDATE playlist_keyframe SET deleted_at = now() WHERE keyframe_id = $1 AND deleted_at IS NULL \
-             RETURNING playlist_id",
+            "SELECT id FROM playlist WHERE id IN (SELECT playlist_id FROM playlist_keyframe \
+             WHERE keyframe_id = $1 AND deleted_at IS NULL) ORDER BY id FOR UPDATE",
             &[&id],
         )
         .await?;
     let playlists: Vec<i32> = rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?;
+    tx.execute("UPDATE playlist_keyframe SET deleted_at = now() WHERE keyframe_id = $1 AND deleted_at IS NULL", &[&id])
+        .await?;
     if !playlists.is_empty() {
         tx.execute(
             "UPDATE playlist_keyframe pk SET sort_order = r.rn FROM ( \
