@@ -193,3 +193,26 @@ async fn feed_bad_queries_get_400_and_no_credentials_401() {
         assert_eq!(res.status(), 404, "POST {route}");
     }
 }
+
+#[actix_web::test]
+async fn feed_shows_a_dream_once_processing_completes_and_drops_it_when_deleted() {
+    let app = spawn_app().await;
+    let owner = app.create_user(Role::Creator).await;
+    let admin = app.create_user(Role::Admin).await;
+    let viewer = app.create_user(Role::User).await;
+    let uuid = crate::dream_fixtures::insert_dream(&app, &owner, "processing", false, false).await;
+    let (_, before) = call(&app, Method::GET, "/api/v1/feed?mediaType=video", &viewer, None).await;
+    assert_eq!(before["data"]["count"], 0, "unknown query keys are ignored; no feed item yet");
+    let path = format!("/api/v1/dream/{uuid}/status/processed");
+    let (status, res) = call(&app, Method::POST, &path, &admin, Some(serde_json::json!({}))).await;
+    assert_eq!(status, 200, "{res}");
+    let (_, after) = call(&app, Method::GET, "/api/v1/feed", &viewer, None).await;
+    assert_eq!(after["data"]["count"], 1);
+    let item = &after["data"]["feed"][0];
+    assert_eq!(item["dreamItem"]["uuid"], uuid.to_string());
+    assert_eq!(item["user"]["id"], owner.id);
+    let (status, _) = call(&app, Method::DELETE, &format!("/api/v1/dream/{uuid}"), &owner, None).await;
+    assert_eq!(status, 200);
+    let (_, gone) = call(&app, Method::GET, "/api/v1/feed/grouped", &viewer, None).await;
+    assert_eq!(gone["data"]["count"], 0);
+}
