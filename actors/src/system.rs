@@ -12,7 +12,9 @@ use crate::db::PgPool;
 use crate::domain::auth::AuthHandle;
 use crate::domain::client::ClientHandle;
 use crate::domain::dreams::DreamsHandle;
+use crate::domain::feed::FeedHandle;
 use crate::domain::invites::InvitesHandle;
+use crate::domain::keyframes::KeyframesHandle;
 use crate::domain::remote::RemoteHandle;
 use crate::domain::reports::ReportsHandle;
 use crate::domain::users::UsersHandle;
@@ -48,6 +50,8 @@ pub struct ActorSystem {
     pub client: ClientHandle,
     pub reports: ReportsHandle,
     pub invites: InvitesHandle,
+    pub keyframes: KeyframesHandle,
+    pub feed: FeedHandle,
 }
 
 impl ActorSystem {
@@ -61,6 +65,8 @@ impl ActorSystem {
         let client = ClientHandle::start(pool.clone(), &domain.handle());
         let reports = ReportsHandle::start(pool.clone(), &domain.handle());
         let invites = InvitesHandle::start(pool.clone(), &domain.handle());
+        let keyframes = KeyframesHandle::start(pool.clone(), &domain.handle());
+        let feed = FeedHandle::start(pool.clone(), &domain.handle());
         let (tx, rx) = tokio::sync::mpsc::channel(FROM_BRIDGE_QUEUE);
         let sink: EnvelopeSink = Arc::new(move |env| {
             if tx.try_send(env).is_err() {
@@ -77,6 +83,20 @@ impl ActorSystem {
         };
         let rooms_arbiter = Arbiter::new();
         let rooms = RoomRegistryHandle::start(&rooms_arbiter.handle(), presence, bridge.clone(), rx);
-        Ok(ActorSystem { users, remote, rooms, auth, bridge, kv, pool, dreams, client, reports, invites })
+        Ok(ActorSystem {
+            users,
+            remote,
+            rooms,
+            auth,
+            bridge,
+            kv,
+            pool,
+            dreams,
+            client,
+            reports,
+            invites,
+            keyframes,
+            feed,
+        })
     }
 }

@@ -9,8 +9,10 @@ pub mod cors;
 pub(crate) mod dreams;
 pub mod edge;
 mod features;
+mod feed;
 pub mod form;
 mod invites;
+pub(crate) mod keyframes;
 pub mod metrics;
 pub mod openapi;
 mod platform;
@@ -50,6 +52,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(features::configure)
                 .service(client::scope())
                 .service(dreams::scope())
+                .service(keyframes::scope())
+                .service(feed::scope())
                 .configure(openapi::configure),
         )
         .service(

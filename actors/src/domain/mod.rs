@@ -9,7 +9,9 @@
 pub mod auth;
 pub mod client;
 pub mod dreams;
+pub mod feed;
 pub mod invites;
+pub mod keyframes;
 pub mod remote;
 pub mod reports;
 pub mod users;

@@ -6,7 +6,7 @@
 mod processing;
 pub(crate) mod read;
 pub mod render;
-mod upload_input;
+pub(crate) mod upload_input;
 mod uploads;
 mod write;
 

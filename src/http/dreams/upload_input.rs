@@ -16,7 +16,7 @@ const NAME_MAX: usize = 1000;
 const TYPES: &[&str] = &["thumbnail", "filmstrip", "dream"];
 
 /// Maps storage failures: unknown upload → 404, rejected parts → 400, else 500.
-pub(super) fn storage_error(e: StorageError) -> ApiError {
+pub(crate) fn storage_error(e: StorageError) -> ApiError {
     match e.code.as_deref() {
         Some("NoSuchUpload") => ApiError::NotFound,
         Some("InvalidPart" | "InvalidPartOrder" | "EntityTooSmall") => {
@@ -92,7 +92,7 @@ impl Target {
 
 /// `parts`: a non-empty array of `{ETag, PartNumber}` with distinct part numbers,
 /// returned sorted by part number.
-pub(super) fn parse_parts(c: &mut Check<'_>, body: &Map<String, Value>) -> Option<Vec<(i32, String)>> {
+pub(crate) fn parse_parts(c: &mut Check<'_>, body: &Map<String, Value>) -> Option<Vec<(i32, String)>> {
     let Some(v) = body.get("parts") else {
         c.fail("parts", "{} is required");
         return None;

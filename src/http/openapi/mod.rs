@@ -8,6 +8,8 @@
 
 mod auth_paths;
 mod client_paths;
+mod feed_paths;
+mod keyframe_paths;
 mod misc_paths;
 mod paths;
 mod schemas;
@@ -102,6 +104,8 @@ pub fn document() -> &'static serde_json::Value {
     DOC.get_or_init(|| {
         let mut doc = ApiDoc::openapi();
         doc.merge(client_paths::ClientApi::openapi());
+        doc.merge(keyframe_paths::KeyframeDoc::openapi());
+        doc.merge(feed_paths::FeedDoc::openapi());
         doc.info.version = env!("CARGO_PKG_VERSION").to_string();
         let mut doc = serde_json::to_value(&doc).unwrap_or(serde_json::Value::Null);
         if let Some(paths) = doc.get_mut("paths").and_then(serde_json::Value::as_object_mut) {
