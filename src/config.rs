@@ -69,6 +69,8 @@ pub struct Settings {
     pub api_keys: Vec<StaticApiKey>,
     /// Bearer token required to scrape `/metrics` (open when unset).
     pub metrics_token: Option<String>,
+    /// `METRICS_ADDR` (`host:port`): serve `/metrics` on this separate listener only.
+    pub metrics_addr: Option<String>,
     /// Recipient of report emails (reports are not emailed when unset).
     pub ops_email: Option<String>,
     /// Curated playlist whose dream items open every default playlist (`DESIGNED_PLAYLIST_UUID`).
@@ -246,6 +248,7 @@ impl Settings {
                 ),
             },
             metrics_token: get("METRICS_TOKEN"),
+            metrics_addr: get("METRICS_ADDR"),
             socket_limits: infinidream_actors::session::Limits {
                 event_rate: parse("SOCKET_EVENT_RATE", 50)?.max(1) as f64,
                 event_burst: parse("SOCKET_EVENT_BURST", 100)?.max(1) as f64,

@@ -25,6 +25,8 @@ use crate::state::{AppState, RedisPool};
 
 pub struct Application {
     port: u16,
+    metrics_port: Option<u16>,
+    metrics_server: Option<ServerHandle>,
     server: Server,
     state: AppState,
     engine: Arc<Engine>,
@@ -101,11 +103,23 @@ impl Application {
         }
         let server = server.run();
         tracing::info!(addr = %format!("{}:{port}", settings.host), "listening");
-        Ok(Application { port, server, state, engine })
+        let (metrics_port, metrics_server) = match &settings.metrics_addr {
+            Some(addr) => {
+                let (port, handle) = metrics_listener(addr, state.clone(), engine.clone())?;
+                (Some(port), Some(handle))
+            }
+            None => (None, None),
+        };
+        Ok(Application { port, metrics_port, metrics_server, server, state, engine })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// Port of the internal metrics listener, when `METRICS_ADDR` is set.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_port
     }
 
     pub fn state(&self) -> &AppState {
@@ -114,7 +128,12 @@ impl Application {
 
     /// A handle that can stop the server (tests use it; `main` reacts to signals).
     pub fn handle(&self) -> ShutdownHandle {
-        ShutdownHandle { server: self.server.handle(), state: self.state.clone(), engine: self.engine.clone() }
+        ShutdownHandle {
+            server: self.server.handle(),
+            metrics: self.metrics_server.clone(),
+            state: self.state.clone(),
+            engine: self.engine.clone(),
+        }
     }
 
     /// Serves until stopped. With `listen_for_signals`, SIGTERM/SIGINT start a graceful
@@ -134,6 +153,7 @@ impl Application {
 #[derive(Clone)]
 pub struct ShutdownHandle {
     server: ServerHandle,
+    metrics: Option<ServerHandle>,
     state: AppState,
     engine: Arc<Engine>,
 }
@@ -168,8 +188,36 @@ impl ShutdownHandle {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         self.server.stop(true).await;
+        if let Some(metrics) = &self.metrics {
+            metrics.stop(true).await;
+        }
         tracing::info!("stopped");
     }
+}
+
+/// `METRICS_ADDR`: a one-worker listener serving only `GET /metrics` (same token rule), so
+/// the scrape endpoint can stay on an internal interface.
+fn metrics_listener(addr: &str, state: AppState, engine: Arc<Engine>) -> anyhow::Result<(u16, ServerHandle)> {
+    let listener = TcpListener::bind(addr).map_err(|e| anyhow::anyhow!("METRICS_ADDR {addr}: {e}"))?;
+    let port = listener.local_addr()?.port();
+    let (data, engine) = (web::Data::new(state), web::Data::new(engine));
+    let internal = web::Data::new(http::metrics::Internal);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .app_data(engine.clone())
+            .app_data(internal.clone())
+            .route("/metrics", web::get().to(http::metrics::metrics))
+            .default_service(web::to(http::not_found))
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)?
+    .run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    tracing::info!(addr = %format!("{addr} (port {port})"), "metrics listening");
+    Ok((port, handle))
 }
 
 async fn wait_for_signal() {

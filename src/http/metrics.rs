@@ -42,11 +42,30 @@ fn single(out: &mut String, name: &str, help: &str, kind: &str, value: f64) {
     line(out, name, help, kind, &[(String::new(), value)]);
 }
 
+/// A latency histogram in seconds (Prometheus `_bucket`/`_sum`/`_count`).
+fn histogram(out: &mut String, name: &str, help: &str, h: &m::Histogram) {
+    let (buckets, count, sum_us) = h.snapshot();
+    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} histogram");
+    for (bound, n) in m::LATENCY_BUCKETS_US.iter().zip(buckets) {
+        let _ = writeln!(out, "{name}_bucket{{le=\"{}\"}} {n}", *bound as f64 / 1e6);
+    }
+    let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {count}");
+    let _ = writeln!(out, "{name}_sum {}", sum_us as f64 / 1e6);
+    let _ = writeln!(out, "{name}_count {count}");
+}
+
+/// Marks the internal metrics listener (`METRICS_ADDR`): when one is configured, the
+/// public port does not serve `/metrics`.
+pub struct Internal;
+
 fn label(key: &str, value: &str) -> String {
     format!("{{{key}=\"{}\"}}", value.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
 pub async fn metrics(req: HttpRequest, state: web::Data<AppState>, engine: web::Data<Arc<Engine>>) -> HttpResponse {
+    if state.settings.metrics_addr.is_some() && req.app_data::<web::Data<Internal>>().is_none() {
+        return crate::http::not_found().await;
+    }
     if let Some(token) = &state.settings.metrics_token {
         let given = req
             .headers()
@@ -73,6 +92,30 @@ pub async fn metrics(req: HttpRequest, state: web::Data<AppState>, engine: web::
     let events: Vec<(String, f64)> =
         m::EVENT_NAMES.iter().zip(m::EVENTS_IN.iter()).map(|(n, c)| (label("event", n), m::get(c) as f64)).collect();
     line(&mut out, "infinidream_events_in_total", "Socket events received, by name", "counter", &events);
+    let out_events: Vec<(String, f64)> = m::OUT_EVENT_NAMES
+        .iter()
+        .zip(m::EVENTS_OUT.iter())
+        .map(|(n, c)| (label("event", n), m::get(c) as f64))
+        .collect();
+    line(
+        &mut out,
+        "infinidream_events_out_total",
+        "Socket events emitted by this instance, by name (once per emission, not per recipient)",
+        "counter",
+        &out_events,
+    );
+    histogram(
+        &mut out,
+        "infinidream_relay_latency_seconds",
+        "From a socket event's arrival to its relay reaching every local recipient's queue",
+        &m::RELAY_LATENCY,
+    );
+    histogram(
+        &mut out,
+        "infinidream_bridge_lag_seconds",
+        "From publication by another instance to reception here (wall clocks)",
+        &m::BRIDGE_LAG,
+    );
     single(
         &mut out,
         "infinidream_events_rate_limited_total",

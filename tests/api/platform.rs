@@ -129,8 +129,11 @@ async fn metrics_are_scraped_with_the_token_and_count_real_traffic() {
 
     let user = app.create_user(infinidream_actors::Role::User).await;
     let (mut ws, _) = crate::rawsock::RawWs::remote_control(app.port, &user.api_key).await;
+    let (mut other, _) = crate::rawsock::RawWs::remote_control(app.port, &user.api_key).await;
     ws.send(r#"42/remote-control,1["new_remote_control_event",{"event":"help"}]"#).await;
     ws.text_until(|f| f.starts_with("43/remote-control,1")).await;
+    other.text_until(|f| f.contains(r#""event":"help""#)).await;
+    drop(other);
 
     let res = app.client.get(app.url("/metrics")).bearer_auth("scrape-me").send().await.unwrap();
     assert_eq!(res.status(), 200);
@@ -143,13 +146,60 @@ async fn metrics_are_scraped_with_the_token_and_count_real_traffic() {
             .and_then(|v| v.parse().ok())
             .unwrap_or_else(|| panic!("{needle} missing in\n{body}"))
     };
-    assert_eq!(value("infinidream_sessions "), 1.0);
+    assert!(value("infinidream_sessions ") >= 1.0);
     assert_eq!(value("infinidream_user_rooms "), 1.0);
     assert!(value("infinidream_events_in_total{event=\"new_remote_control_event\"}") >= 1.0);
     assert!(value("infinidream_socket_connects_total{outcome=\"accepted\"}") >= 1.0);
     assert!(body.contains("infinidream_bridge_messages_total{kind=\"published\"}"));
     assert!(body.contains("infinidream_db_pool_connections{state=\"open\"}"));
     assert!(body.contains("infinidream_http_requests_total{route=\"/metrics\",status=\"401\"}"), "{body}");
+    assert!(value("infinidream_events_out_total{event=\"new_remote_control_event\"}") >= 1.0);
+    assert!(value("infinidream_events_out_total{event=\"client_presence\"}") >= 2.0);
+    let relayed = value("infinidream_relay_latency_seconds_count ");
+    assert!(relayed >= 1.0, "the relay to the second device was timed");
+    assert_eq!(value("infinidream_relay_latency_seconds_bucket{le=\"+Inf\"} "), relayed);
+    assert!(value("infinidream_relay_latency_seconds_bucket{le=\"1\"} ") <= relayed);
+    assert!(body.contains("# TYPE infinidream_bridge_lag_seconds histogram"));
+}
+
+/// `METRICS_ADDR`: `/metrics` moves to an internal listener (the public port answers 404),
+/// and the bridge lag histogram counts messages received from another instance.
+#[actix_web::test]
+async fn metrics_on_an_internal_address_include_bridge_lag_from_another_instance() {
+    let db = create_database().await;
+    let (code, out, err) = run_cli(&db, &["users", "add", "--email", "lag@example.com", "--api-key"]);
+    assert_eq!(code, 0, "{err}");
+    let key = serde_json::from_str::<serde_json::Value>(out.trim()).unwrap()["apiKey"].as_str().unwrap().to_string();
+    let prefix = format!("lag{}:", uuid::Uuid::new_v4().simple());
+    let metrics_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut env_a = base_env(&db);
+    env_a.insert("REDIS_PREFIX".into(), prefix.clone());
+    env_a.insert("METRICS_ADDR".into(), format!("127.0.0.1:{metrics_port}"));
+    let mut env_b = base_env(&db);
+    env_b.insert("REDIS_PREFIX".into(), prefix);
+    let a = ChildServer::start(&env_a, None);
+    let b = ChildServer::start(&env_b, None);
+
+    let (mut on_a, _) = crate::rawsock::RawWs::remote_control(a.port, &key).await;
+    let (mut on_b, _) = crate::rawsock::RawWs::remote_control(b.port, &key).await;
+    on_a.text_until(|f| f.contains(r#""connectedDevices":2"#)).await;
+    on_b.send(r#"42/remote-control,["new_remote_control_event",{"event":"help"}]"#).await;
+    on_a.text_until(|f| f.contains(r#""event":"help""#)).await;
+
+    let public = reqwest::get(a.url("/metrics")).await.unwrap();
+    assert_eq!(public.status(), 404, "the public port no longer serves /metrics");
+    let body = reqwest::get(format!("http://127.0.0.1:{metrics_port}/metrics")).await.unwrap().text().await.unwrap();
+    let lag = body
+        .lines()
+        .find(|l| l.starts_with("infinidream_bridge_lag_seconds_count "))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|v| v.parse::<f64>().ok())
+        .unwrap_or_else(|| panic!("no bridge lag in\n{body}"));
+    assert!(lag >= 1.0, "the relay from instance B was received through the bridge: {body}");
+    let other = reqwest::get(format!("http://127.0.0.1:{metrics_port}/api/v1/health")).await.unwrap();
+    assert_eq!(other.status(), 404, "the internal listener serves only /metrics");
+    drop((a, b));
+    drop_database(db);
 }
 
 #[actix_web::test]

@@ -22,6 +22,21 @@ pub struct Envelope {
     pub except: Vec<String>,
     /// Socket.IO packet without the Engine.IO `4`.
     pub packet: String,
+    /// Publication time, epoch microseconds of the origin's clock (bridge lag metric).
+    /// Optional on the wire: older instances neither send nor need it.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub ts: u64,
+}
+
+fn is_zero(v: &u64) -> bool {
+    *v == 0
+}
+
+/// Now as epoch microseconds (0 if the clock is before 1970).
+pub fn now_micros() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -49,6 +64,7 @@ impl Envelope {
             rooms,
             except,
             packet,
+            ts: now_micros(),
         }
     }
 
@@ -99,6 +115,15 @@ mod tests {
             vec!["sock".into()],
             r#"2/remote-control,["ping"]"#.into(),
         )
+    }
+
+    #[test]
+    fn publication_time_is_optional_on_the_wire() {
+        let mut e = sample();
+        assert!(e.ts > 0, "emit stamps the publication time");
+        e.ts = 0;
+        assert!(!e.encode().contains("\"ts\""), "an unstamped envelope has no ts key");
+        assert_eq!(Envelope::decode(e.encode().as_bytes()), Ok(e));
     }
 
     #[test]

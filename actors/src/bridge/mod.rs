@@ -26,7 +26,7 @@ pub mod redis;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-pub use envelope::{Envelope, EnvelopeError};
+pub use envelope::{now_micros, Envelope, EnvelopeError};
 
 /// Receives envelopes from other instances.
 pub type EnvelopeSink = Arc<dyn Fn(Envelope) + Send + Sync>;

@@ -34,6 +34,7 @@ pub struct RoomActor {
 /// `42/remote-control,["client_presence",{…}]` as an Engine.IO message frame.
 pub fn presence_frame(p: Presence) -> ByteString {
     let payload = json!({"connectedDevices": p.connected_devices, "hasWebPlayer": p.has_web_player});
+    crate::metrics::count_out("client_presence");
     format!("4{}", socketio::encode_event(NSP, "client_presence", &[payload])).into()
 }
 
@@ -151,6 +152,8 @@ pub struct Broadcast {
     pub frame: ByteString,
     pub except: Option<SocketId>,
     pub publish: bool,
+    /// When the event that caused this relay arrived from its socket (relay latency).
+    pub arrived: Option<std::time::Instant>,
 }
 
 impl Handler<Broadcast> for RoomActor {
@@ -159,6 +162,9 @@ impl Handler<Broadcast> for RoomActor {
     fn handle(&mut self, msg: Broadcast, _: &mut Self::Context) {
         let except: Vec<&str> = msg.except.iter().map(|s| &*s.0).collect();
         self.deliver(&msg.frame, &except);
+        if let Some(arrived) = msg.arrived {
+            crate::metrics::RELAY_LATENCY.observe(arrived.elapsed());
+        }
         if msg.publish {
             self.publish(&msg.frame, msg.except.map(|s| vec![s.0.to_string()]).unwrap_or_default());
         }

@@ -60,8 +60,15 @@ pub struct RoomHandle {
 impl RoomHandle {
     /// Delivers `frame` to every local member except `except` (fan-out without waiting
     /// on clients). Falls back to waiting for mailbox space when the room is saturated.
-    pub async fn broadcast(&self, frame: ByteString, except: Option<SocketId>) -> Result<(), MailboxError> {
-        let msg = actor::Broadcast { frame, except, publish: true };
+    /// `arrived` (when the causing event was read from its socket) feeds the relay latency
+    /// histogram.
+    pub async fn broadcast(
+        &self,
+        frame: ByteString,
+        except: Option<SocketId>,
+        arrived: Option<std::time::Instant>,
+    ) -> Result<(), MailboxError> {
+        let msg = actor::Broadcast { frame, except, publish: true, arrived };
         match self.addr.try_send(msg) {
             Ok(()) => Ok(()),
             Err(actix::dev::SendError::Full(msg)) => self.addr.send(msg).await,

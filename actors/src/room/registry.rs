@@ -121,6 +121,10 @@ impl Actor for RoomRegistry {
 /// Envelopes from other instances arrive as a stream (bounded channel fed by the bridge).
 impl StreamHandler<Envelope> for RoomRegistry {
     fn handle(&mut self, env: Envelope, _: &mut Self::Context) {
+        if env.ts > 0 {
+            let lag = crate::bridge::now_micros().saturating_sub(env.ts);
+            crate::metrics::BRIDGE_LAG.observe(std::time::Duration::from_micros(lag));
+        }
         if env.rooms.len() > 1 && !self.first_sighting(&env.origin, env.seq) {
             return;
         }
@@ -241,7 +245,7 @@ impl Handler<EmitToUser> for RoomRegistry {
 
     fn handle(&mut self, msg: EmitToUser, _: &mut Self::Context) {
         if let Some(room) = self.users.get(&msg.user) {
-            room.addr.do_send(Broadcast { frame: msg.frame.clone(), except: None, publish: false });
+            room.addr.do_send(Broadcast { frame: msg.frame.clone(), except: None, publish: false, arrived: None });
         }
         if let Some(packet) = msg.frame.strip_prefix('4') {
             self.bridge.publish(&[format!("USER:{}", msg.user)], Vec::new(), packet);
@@ -264,7 +268,7 @@ impl Handler<EmitJob> for RoomRegistry {
     fn handle(&mut self, msg: EmitJob, _: &mut Self::Context) {
         let rooms = vec![format!("USER:{}", msg.owner), format!("DREAM:{}", msg.dream)];
         if let Some(room) = self.users.get(&msg.owner) {
-            room.addr.do_send(Broadcast { frame: msg.frame.clone(), except: None, publish: false });
+            room.addr.do_send(Broadcast { frame: msg.frame.clone(), except: None, publish: false, arrived: None });
         }
         if let Some(members) = self.dreams.get(&msg.dream) {
             for m in members.values().filter(|m| m.user != msg.owner) {

@@ -78,6 +78,9 @@ pub struct SessionActor {
     pub(super) handshake: Handshake,
     pub(super) rc: Option<RcSocket>,
     root: Option<SocketId>,
+    /// Arrival time of the packet being handled (the transport hands over one packet at a
+    /// time and waits for it to be handled), for the relay latency histogram.
+    pub(super) arrived: Option<Instant>,
 }
 
 #[derive(Message)]
@@ -89,7 +92,7 @@ pub struct Inbound {
 
 impl SessionActor {
     pub fn new(rt: Realtime, shared: Arc<SessionShared>, handshake: Handshake) -> SessionActor {
-        SessionActor { rt, shared, handshake, rc: None, root: None }
+        SessionActor { rt, shared, handshake, rc: None, root: None, arrived: None }
     }
 
     pub(super) fn push(&self, frame: ByteString) {
@@ -299,6 +302,7 @@ impl Handler<Inbound> for SessionActor {
             return done();
         }
         let text: &str = &msg.packet;
+        self.arrived = Some(msg.arrived);
         self.dispatch(text, msg.arrived)
     }
 }

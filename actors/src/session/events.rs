@@ -99,7 +99,8 @@ impl SessionActor {
         let Some(rc) = &self.rc else { return done() };
         let room = rc.room.clone();
         let me = rc.id.clone();
-        Box::pin(fut::wrap_future::<_, Self>(async move { room.broadcast(frame, Some(me)).await }).map(
+        let arrived = self.arrived;
+        Box::pin(fut::wrap_future::<_, Self>(async move { room.broadcast(frame, Some(me), arrived).await }).map(
             |res, act, _| {
                 if let Err(e) = res {
                     tracing::warn!(sid = %act.shared.sid, error = %e, "room unreachable: broadcast dropped");
