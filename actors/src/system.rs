@@ -11,6 +11,7 @@ use crate::bridge::{BridgeHandle, EnvelopeSink};
 use crate::db::PgPool;
 use crate::domain::auth::AuthHandle;
 use crate::domain::dreams::DreamsHandle;
+use crate::domain::playlists::PlaylistsHandle;
 use crate::domain::remote::RemoteHandle;
 use crate::domain::users::UsersHandle;
 use crate::kv::{Kv, RedisPool};
@@ -42,6 +43,7 @@ pub struct ActorSystem {
     /// Read-only use outside domain actors: pool status for metrics.
     pub pool: PgPool,
     pub dreams: DreamsHandle,
+    pub playlists: PlaylistsHandle,
 }
 
 impl ActorSystem {
@@ -51,6 +53,7 @@ impl ActorSystem {
         let users = UsersHandle::start(pool.clone(), &domain.handle());
         let remote = RemoteHandle::start(pool.clone(), &domain.handle());
         let dreams = DreamsHandle::start(pool.clone(), &domain.handle());
+        let playlists = PlaylistsHandle::start(pool.clone(), &domain.handle());
         let auth = AuthHandle::start(pool.clone(), &domain.handle());
         let (tx, rx) = tokio::sync::mpsc::channel(FROM_BRIDGE_QUEUE);
         let sink: EnvelopeSink = Arc::new(move |env| {
@@ -68,6 +71,6 @@ impl ActorSystem {
         };
         let rooms_arbiter = Arbiter::new();
         let rooms = RoomRegistryHandle::start(&rooms_arbiter.handle(), presence, bridge.clone(), rx);
-        Ok(ActorSystem { users, remote, rooms, auth, bridge, kv, pool, dreams })
+        Ok(ActorSystem { users, remote, rooms, auth, bridge, kv, pool, dreams, playlists })
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod auth;
 pub mod dreams;
+pub mod playlists;
 pub mod remote;
 pub mod users;
 

@@ -24,6 +24,18 @@ pub(crate) const DREAM_COLS: &str = "d.id, d.uuid, d.user_id, d.displayed_owner_
 /// `listable(d)` for a viewer given as $1 (id), $2 (admin), $3 (nsfw).
 const LISTABLE: &str = "(($2 OR d.user_id = $1 OR NOT d.hidden) AND ($2 OR d.user_id = $1 OR $3 OR NOT d.nsfw))";
 
+/// `visible(x)` for a dream or playlist aliased `x`, the viewer given as parameters
+/// `$id`, `$admin`, `$nsfw` (the same rule as [`LISTABLE`], for other aliases and
+/// parameter numbers).
+pub(crate) fn visible(x: &str, id: u8, admin: u8) -> String {
+    format!("(${admin} OR {x}.user_id = ${id} OR NOT {x}.hidden)")
+}
+
+/// `listable(x)` = `visible(x) and nsfw_ok(x)` for a dream or playlist aliased `x`.
+pub(crate) fn listable(x: &str, id: u8, admin: u8, nsfw: u8) -> String {
+    format!("({} AND (${admin} OR {x}.user_id = ${id} OR ${nsfw} OR NOT {x}.nsfw))", visible(x, id, admin))
+}
+
 pub(crate) fn dream_row(row: &Row) -> Result<DreamRow, DomainError> {
     Ok(DreamRow {
         id: row.try_get("id")?,
