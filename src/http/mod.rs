@@ -12,6 +12,7 @@ pub mod form;
 pub mod metrics;
 pub mod openapi;
 mod platform;
+pub(crate) mod playlists;
 mod roles;
 mod users;
 pub mod validate;
@@ -29,6 +30,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/health", web::get().to(platform::health))
                 .route("/auth/user", web::get().to(users::me))
                 .route("/user/me", web::get().to(users::me))
+                .route("/user/me/playlist", web::get().to(playlists::me_playlist))
                 .route("/user/roles", web::get().to(roles::list))
                 .route("/user/{uuid}/role", web::put().to(roles::set))
                 .route("/user/{uuid}/apikey", web::get().to(apikeys::get))
@@ -36,6 +38,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/user/{uuid}/apikey", web::delete().to(apikeys::delete))
                 .service(client::scope())
                 .service(dreams::scope())
+                .service(playlists::scope())
                 .configure(openapi::configure),
         )
         .service(

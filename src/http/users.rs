@@ -9,8 +9,8 @@ use crate::state::AppState;
 /// `GET /api/v1/user/me`, `GET /api/v1/auth/user`, `GET /api/v2/auth/user`,
 /// `GET /api/v2/auth/authenticate`: 200 `{user: FullUser}`.
 ///
-/// `currentDream` is the Dream shape (media as read URLs); `currentPlaylist` stays `null`
-/// until the playlist shapes exist (issue #7).
+/// `currentDream` is the Dream shape and `currentPlaylist` the Playlist shape with `user`
+/// and `displayedOwner` (media as read URLs), `null` when unset, deleted or not visible.
 pub async fn me(
     state: web::Data<AppState>,
     req: actix_web::HttpRequest,
@@ -20,6 +20,12 @@ pub async fn me(
     if user.current_dream_id.is_some() {
         if let Some(dream) = crate::http::auth::account::current_dream_object(&state, &req, &caller).await? {
             user.current_dream = dream;
+        }
+    }
+    if let Some(id) = user.current_playlist_id {
+        let viewer = crate::http::dreams::render::viewer(&caller);
+        if let Some(playlist) = crate::http::playlists::render::playlist_for(&state, viewer, id, false).await? {
+            user.current_playlist = playlist;
         }
     }
     let mut data = serde_json::Map::new();
