@@ -23,6 +23,7 @@ mod platform;
 mod playlist_concurrency;
 mod playlist_crud;
 mod playlist_items;
+mod playlist_openapi;
 mod playlist_support;
 mod playlist_visibility;
 mod rawsock;

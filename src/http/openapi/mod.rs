@@ -8,6 +8,7 @@
 
 mod auth_paths;
 mod paths;
+mod playlist_paths;
 mod schemas;
 
 use std::sync::{Arc, OnceLock};
@@ -91,6 +92,7 @@ pub fn document() -> &'static serde_json::Value {
     static DOC: OnceLock<serde_json::Value> = OnceLock::new();
     DOC.get_or_init(|| {
         let mut doc = ApiDoc::openapi();
+        doc.merge(playlist_paths::PlaylistDoc::openapi());
         doc.info.version = env!("CARGO_PKG_VERSION").to_string();
         let mut doc = serde_json::to_value(&doc).unwrap_or(serde_json::Value::Null);
         if let Some(paths) = doc.get_mut("paths").and_then(serde_json::Value::as_object_mut) {
