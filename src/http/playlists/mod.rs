@@ -9,6 +9,9 @@
 //! | `items`  | order, add-item, remove-item, keyframe add/remove |
 //! | `render` | the Playlist / PlaylistItem / PlaylistKeyframe shapes, [`render::playlist_for`] |
 //!
+//! [`scope`] claims every `/playlist/...` path, so a route registered elsewhere under
+//! `/api/v1/playlist/` (the default playlist) must be added before this scope.
+//!
 //! Handlers validate input, load the parent playlist and apply its rule (reads:
 //! `listable`; writes: `visible`, then owner-or-admin), call the playlists domain
 //! actor, and answer through `dreams::respond`, which signs every media key.
