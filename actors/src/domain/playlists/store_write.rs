@@ -111,7 +111,7 @@ pub async fn set_thumbnail(conn: &PgConn, id: i32, key: Option<String>) -> Resul
 
 /// Renumbers the live items of `playlists` 0..n−1 by current order (ties by id) and
 /// bumps those playlists' `updated_at`.
-async fn renumber_items(tx: &Transaction<'_>, playlists: &[i32]) -> Result<(), DomainError> {
+pub(crate) async fn renumber_items(tx: &Transaction<'_>, playlists: &[i32]) -> Result<(), DomainError> {
     tx.execute(
         "UPDATE playlist_item pi SET sort_order = r.rn FROM ( \
             SELECT id, (row_number() OVER (PARTITION BY playlist_id ORDER BY sort_order, id) - 1)::int AS rn \
