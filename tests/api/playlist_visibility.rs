@@ -133,6 +133,13 @@ async fn playlist_fallback_thumbnails_recurse_skip_hidden_items_and_survive_cycl
     assert!(thumb(&res).contains("deep/d.jpg"), "first visible item with a thumbnail, recursively: {res}");
     let (_, res) = call(&app, Method::GET, &outer.path(""), &owner, None).await;
     assert!(thumb(&res).contains("secret/h.jpg"), "the owner sees the hidden dream first: {res}");
+    // The dream detail's playlistItems use the same recursive fallback.
+    let plain = insert_dream(&app, &owner, "processed", false, false).await;
+    client.execute("UPDATE dream SET thumbnail = NULL WHERE uuid = $1", &[&plain]).await.unwrap();
+    add_ok(&app, &owner, &outer, "dream", &plain.to_string()).await;
+    let (_, res) = call(&app, Method::GET, &format!("/api/v1/dream/{plain}"), &other, None).await;
+    let via_dream = res["data"]["dream"]["playlistItems"][0]["playlist"]["thumbnail"].as_str().unwrap_or_default();
+    assert!(via_dream.contains("deep/d.jpg"), "{res}");
     client.execute("UPDATE playlist SET thumbnail = 'own/t.png' WHERE id = $1", &[&inner.id]).await.unwrap();
     let (_, res) = call(&app, Method::GET, &outer.path(""), &other, None).await;
     assert!(thumb(&res).contains("own/t.png"), "a nested playlist's own thumbnail wins: {res}");

@@ -66,7 +66,7 @@ fn params(v: &Viewer) -> [&(dyn tokio_postgres::types::ToSql + Sync); 3] {
 /// The effective thumbnail of each playlist in `ids` that has none of its own: the first
 /// item (in order) listable by the viewer that has one — a dream's thumbnail or a nested
 /// playlist's own thumbnail, else (recursively) its fallback.
-async fn fallbacks(conn: &PgConn, viewer: Viewer, ids: &[i32]) -> Result<HashMap<i32, String>, DomainError> {
+pub(crate) async fn fallbacks(conn: &PgConn, viewer: Viewer, ids: &[i32]) -> Result<HashMap<i32, String>, DomainError> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
