@@ -30,17 +30,19 @@ async fn playlist_ten_parallel_adds_then_a_reorder_end_with_distinct_orders_and_
     got.sort_unstable();
     assert_eq!(got, (0..10).collect::<Vec<_>>(), "the row lock gives parallel adds distinct orders");
 
-    // Remove three in parallel, add three more in parallel, then reorder as a script does.
-    let paths: Vec<String> = ids[..3].iter().map(|id| p.path(&format!("/remove-item/{id}"))).collect();
-    let removals = paths.iter().map(|path| call(&app, Method::DELETE, path, &owner, None));
-    for (status, res) in join_all(removals).await {
-        assert_eq!(status, 200, "{res}");
-    }
+    // Remove three and add three more, all at once, then reorder as a script does.
     let mut more = Vec::new();
     for _ in 0..3 {
         more.push(insert_dream(&app, &owner, "processed", false, false).await.to_string());
     }
-    for (status, res) in join_all(more.iter().map(|d| add(&app, &owner, &p, "dream", d))).await {
+    let paths: Vec<String> = ids[..3].iter().map(|id| p.path(&format!("/remove-item/{id}"))).collect();
+    let removals = join_all(paths.iter().map(|path| call(&app, Method::DELETE, path, &owner, None)));
+    let adds = join_all(more.iter().map(|d| add(&app, &owner, &p, "dream", d)));
+    let (removed, added) = futures_util::join!(removals, adds);
+    for (status, res) in removed {
+        assert_eq!(status, 200, "{res}");
+    }
+    for (status, res) in added {
         assert_eq!(status, 201, "{res}");
         ids.push(res["data"]["playlistItem"]["id"].as_i64().unwrap());
     }
