@@ -7,7 +7,7 @@ use actix::{Actor, Context, Supervised};
 
 use super::messages::*;
 use super::model::*;
-use super::{store, store_write};
+use super::{store, store_items, store_write};
 use crate::db::PgPool;
 use crate::domain::db_handler;
 
@@ -38,9 +38,9 @@ db_handler!(PlaylistsActor, List => (PlaylistBundle, i64), |c, m| store::list(&c
 db_handler!(PlaylistsActor, ByUuid => Option<PlaylistRow>, |c, m| store::by_uuid(&c, m.0));
 db_handler!(PlaylistsActor, BundleById => Option<PlaylistBundle>, |c, m| store::bundle_by_id(&c, m.0, m.1));
 db_handler!(PlaylistsActor, GetTotals => Totals, |c, m| store::totals(&c, m.0, m.1));
-db_handler!(PlaylistsActor, Items => ItemsPage, |c, m| store::items(&c, m.0, m.1, m.2));
-db_handler!(PlaylistsActor, Keyframes => KeyframesPage, |c, m| store::keyframes(&c, m.0, m.1, m.2));
-db_handler!(PlaylistsActor, References => Vec<Reference>, |c, m| store::references(&c, m.0, m.1));
+db_handler!(PlaylistsActor, Items => ItemsPage, |c, m| store_items::items(&c, m.0, m.1, m.2));
+db_handler!(PlaylistsActor, Keyframes => KeyframesPage, |c, m| store_items::keyframes(&c, m.0, m.1, m.2));
+db_handler!(PlaylistsActor, References => Vec<Reference>, |c, m| store_items::references(&c, m.0, m.1));
 db_handler!(PlaylistsActor, CurrentOf => Option<i32>, |c, m| store::current_of(&c, m.0));
 db_handler!(PlaylistsActor, Target => Option<(i32, i32, bool)>, |c, m| store::target(&c, m.0, m.1));
 db_handler!(PlaylistsActor, KeyframeId => Option<i32>, |c, m| store::keyframe_id(&c, m.0));

@@ -3,15 +3,17 @@
 //! totals, cycle checks).
 //!
 //! [`PlaylistsHandle`] is what the HTTP edge holds; every method sends one message to
-//! the [`actor::PlaylistsActor`], which alone runs the SQL of [`store`] (reads) and
-//! [`store_write`] (writes: transactional, under the parent playlist's row lock).
-//! Mailbox: 1024 messages; callers wait when it is full. Rows come back with raw object
-//! keys; the edge presigns them.
+//! the [`actor::PlaylistsActor`], which alone runs the SQL of [`store`] and
+//! [`store_items`] (reads) and [`store_write`] (writes: transactional, under the parent
+//! playlist's row lock). Mailbox: 1024 messages; callers wait when it is full. Restart policy:
+//! that of every domain actor (`actors/src/lib.rs`); it holds only the pool, so a restart
+//! loses nothing. Rows come back with raw object keys; the edge presigns them.
 
 mod actor;
 mod messages;
 pub mod model;
 pub mod store;
+pub mod store_items;
 pub mod store_write;
 
 use actix::{Actor, Addr, ArbiterHandle};

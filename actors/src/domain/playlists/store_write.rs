@@ -12,7 +12,7 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::Transaction;
 
 use super::model::*;
-use super::store::{item_row, keyframe_page, page_for, playlist_keyframe_row};
+use super::store_items::{item_row, keyframe_page, page_for, playlist_keyframe_row};
 use crate::db::{DbError, PgConn};
 use crate::domain::DomainError;
 
