@@ -102,6 +102,13 @@ async fn playlist_add_item_checks_targets_permissions_and_body() {
     assert_eq!(add(&app, &owner, &p, "dream", &foreign_nsfw.to_string()).await.0, 201, "visible, so addable");
     assert_eq!(add(&app, &other, &p, "dream", &mine.to_string()).await.0, 403);
     assert_eq!(add(&app, &admin, &p, "dream", &mine.to_string()).await.0, 201, "admins edit any playlist");
+    // Unknown keys (the SDK and web UI send extras) are ignored, never written.
+    let extra = insert_dream(&app, &owner, "processed", false, false).await;
+    let body = json!({"type": "dream", "uuid": extra, "order": 99, "playlist_id": 1, "nsfw": true});
+    let (status, res) = call(&app, Method::PUT, &p.path("/add-item"), &owner, Some(body)).await;
+    assert_eq!((status, res["data"]["playlistItem"]["order"].as_i64()), (201, Some(2)));
+    let removed = res["data"]["playlistItem"]["id"].as_i64().unwrap();
+    assert_eq!(call(&app, Method::DELETE, &p.path(&format!("/remove-item/{removed}")), &owner, None).await.0, 200);
 
     let path = p.path("/add-item");
     let (status, res) = call(&app, Method::PUT, &path, &owner, Some(json!({"type": "video", "uuid": 5}))).await;
