@@ -15,6 +15,7 @@ use crate::domain::dreams::DreamsHandle;
 use crate::domain::feed::FeedHandle;
 use crate::domain::invites::InvitesHandle;
 use crate::domain::keyframes::KeyframesHandle;
+use crate::domain::playlists::PlaylistsHandle;
 use crate::domain::remote::RemoteHandle;
 use crate::domain::reports::ReportsHandle;
 use crate::domain::users::UsersHandle;
@@ -52,6 +53,7 @@ pub struct ActorSystem {
     pub invites: InvitesHandle,
     pub keyframes: KeyframesHandle,
     pub feed: FeedHandle,
+    pub playlists: PlaylistsHandle,
 }
 
 impl ActorSystem {
@@ -61,6 +63,7 @@ impl ActorSystem {
         let users = UsersHandle::start(pool.clone(), &domain.handle());
         let remote = RemoteHandle::start(pool.clone(), &domain.handle());
         let dreams = DreamsHandle::start(pool.clone(), &domain.handle());
+        let playlists = PlaylistsHandle::start(pool.clone(), &domain.handle());
         let auth = AuthHandle::start(pool.clone(), &domain.handle());
         let client = ClientHandle::start(pool.clone(), &domain.handle());
         let reports = ReportsHandle::start(pool.clone(), &domain.handle());
@@ -97,6 +100,7 @@ impl ActorSystem {
             invites,
             keyframes,
             feed,
+            playlists,
         })
     }
 }

@@ -16,6 +16,7 @@ pub(crate) mod keyframes;
 pub mod metrics;
 pub mod openapi;
 mod platform;
+pub(crate) mod playlists;
 mod remote;
 mod reports;
 mod roles;
@@ -41,6 +42,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/user/me", web::get().to(users::me))
                 .route("/user/me/dislikes", web::get().to(client::dislikes))
                 .route("/playlist/default", web::get().to(client::playlist_default))
+                .route("/user/me/playlist", web::get().to(playlists::me_playlist))
                 .route("/user/roles", web::get().to(roles::list))
                 .route("/user/{uuid}/role", web::put().to(roles::set))
                 .route("/user/{uuid}/apikey", web::get().to(apikeys::get))
@@ -54,6 +56,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(dreams::scope())
                 .service(keyframes::scope())
                 .service(feed::scope())
+                .service(playlists::scope())
                 .configure(openapi::configure),
         )
         .service(

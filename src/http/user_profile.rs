@@ -7,7 +7,6 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use infinidream_actors::domain::users::{UserDetail, UserListQuery, VotesQuery};
-use infinidream_actors::time::iso_millis;
 use infinidream_actors::UserId;
 use serde_json::{json, Map, Value};
 
@@ -33,28 +32,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/user/{uuid}/votes", web::get().to(votes));
 }
 
-/// The caller's `currentPlaylist` view of playlist `id`: the Playlist shape with
-/// `user`/`displayedOwner` as PublicUser, or `null` when missing or not visible.
-/// Kept private and self-contained so the playlists area's renderer can replace it.
+/// The caller's `currentPlaylist` view of playlist `id`: the playlists area's Playlist
+/// shape with `user`/`displayedOwner`, or `null` when missing or not visible.
 async fn current_playlist_json(state: &AppState, caller: &Caller, id: Option<i32>) -> Result<Value, ApiError> {
     let Some(id) = id else { return Ok(Value::Null) };
-    let Some(p) = state.actors.users.profile_playlist(id).await? else { return Ok(Value::Null) };
-    let admin = caller.0.role.is_admin();
-    let owner = p.user.as_ref().map(|u| u.id);
-    if p.hidden && !admin && owner != Some(caller.0.id.0) {
-        return Ok(Value::Null);
-    }
-    let ts_opt = |t: &Option<chrono::DateTime<chrono::Utc>>| t.as_ref().map(iso_millis);
-    let mut playlist = json!({
-        "id": p.id, "uuid": p.uuid, "name": p.name, "description": p.description, "thumbnail": p.thumbnail,
-        "created_at": iso_millis(&p.created_at), "updated_at": iso_millis(&p.updated_at),
-        "deleted_at": ts_opt(&p.deleted_at), "nsfw": p.nsfw, "hidden": p.hidden,
-        "user": p.user, "displayedOwner": p.displayed_owner,
-    });
-    if admin {
-        playlist["featureRank"] = json!(p.feature_rank);
-    }
-    Ok(playlist)
+    let playlist = crate::http::playlists::render::playlist_for(state, render::viewer(caller), id, false).await?;
+    Ok(playlist.unwrap_or(Value::Null))
 }
 
 /// The profile shape of `rest-api.md` §7 for `caller` (media keys still raw: respond

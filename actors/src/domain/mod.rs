@@ -12,6 +12,7 @@ pub mod dreams;
 pub mod feed;
 pub mod invites;
 pub mod keyframes;
+pub mod playlists;
 pub mod remote;
 pub mod reports;
 pub mod users;

@@ -8,7 +8,7 @@ use serde_json::json;
 use super::codes::{self, INVALID_CODE};
 use super::input::Fields;
 use crate::auth::{limits, password, Caller};
-use crate::error::{ok, ok_message, ApiError};
+use crate::error::{ok_message, ApiError};
 use crate::http::body::JsonBody;
 use crate::state::AppState;
 
@@ -133,8 +133,8 @@ pub async fn current_dream(
     Ok(crate::http::dreams::respond(&state, 200, data).await)
 }
 
-/// `GET /api/v2/auth/playlist/current` — `{playlist}` (visible to the caller) or null.
+/// `GET /api/v2/auth/playlist/current` — `{playlist}` (Playlist with its listable
+/// `items`, visible to the caller) or `{playlist: null}`; served by the playlists area.
 pub async fn current_playlist(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    let playlist = state.actors.auth.current_playlist(caller.0.id, caller.0.role.is_admin()).await?;
-    Ok(ok(json!({ "playlist": playlist })))
+    crate::http::playlists::current_playlist(state, caller).await
 }

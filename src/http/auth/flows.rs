@@ -97,7 +97,7 @@ pub async fn refresh(state: web::Data<AppState>, req: HttpRequest) -> Result<Htt
     let Some(new_token) = session::rotate(&state, &verified).await? else {
         return Ok(refresh_error("invalid_grant", true));
     };
-    super::login_response(&state, new_token, &verified.user).await
+    super::login_response(&state, &req, new_token, &verified.user).await
 }
 
 /// `GET /api/v2/auth/logout` — revokes the presented session if its signature is good;

@@ -41,8 +41,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// The login response: 200 `{success, message, data:{sealedSession, user}}` plus the cookie.
-pub async fn login_response(state: &AppState, token: String, user: &AuthUser) -> Result<HttpResponse, ApiError> {
-    let full = state.actors.users.full_user(user.id).await?.ok_or(ApiError::NotFound)?;
+pub async fn login_response(
+    state: &AppState,
+    req: &HttpRequest,
+    token: String,
+    user: &AuthUser,
+) -> Result<HttpResponse, ApiError> {
+    let full = crate::http::users::full_user_json(state, req, &crate::auth::Caller(user.clone())).await?;
     Ok(HttpResponse::Ok().cookie(cookie::render(&state.settings.auth, &token)).json(json!({
         "success": true,
         "message": LOGGED_IN,
@@ -55,5 +60,5 @@ pub async fn login(state: &AppState, req: &HttpRequest, user: &AuthUser) -> Resu
     let (client_type, _) = crate::http::client_info(req.headers());
     let ua = req.headers().get("user-agent").and_then(|v| v.to_str().ok()).map(str::to_string);
     let token = crate::auth::session::issue(state, user, Some(client_type), ua).await?;
-    login_response(state, token, user).await
+    login_response(state, req, token, user).await
 }

@@ -12,6 +12,7 @@ mod feed_paths;
 mod keyframe_paths;
 mod misc_paths;
 mod paths;
+mod playlist_paths;
 mod schemas;
 mod users_paths;
 
@@ -106,6 +107,7 @@ pub fn document() -> &'static serde_json::Value {
         doc.merge(client_paths::ClientApi::openapi());
         doc.merge(keyframe_paths::KeyframeDoc::openapi());
         doc.merge(feed_paths::FeedDoc::openapi());
+        doc.merge(playlist_paths::PlaylistDoc::openapi());
         doc.info.version = env!("CARGO_PKG_VERSION").to_string();
         let mut doc = serde_json::to_value(&doc).unwrap_or(serde_json::Value::Null);
         if let Some(paths) = doc.get_mut("paths").and_then(serde_json::Value::as_object_mut) {

@@ -95,7 +95,7 @@ pub struct PlaylistRef {
     pub uuid: Uuid,
     pub name: Option<String>,
     pub description: String,
-    /// Own thumbnail, else the first listable dream item's (fallback, one level).
+    /// Own thumbnail, else the recursive fallback of `rest-api.md` §2.
     pub thumbnail: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

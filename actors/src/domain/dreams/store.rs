@@ -25,6 +25,18 @@ pub(crate) const DREAM_COLS: &str = "d.id, d.uuid, d.user_id, d.displayed_owner_
 pub(crate) const LISTABLE: &str =
     "(($2 OR d.user_id = $1 OR NOT d.hidden) AND ($2 OR d.user_id = $1 OR $3 OR NOT d.nsfw))";
 
+/// `visible(x)` for a dream or playlist aliased `x`, the viewer given as parameters
+/// `$id`, `$admin`, `$nsfw` (the same rule as [`LISTABLE`], for other aliases and
+/// parameter numbers).
+pub(crate) fn visible(x: &str, id: u8, admin: u8) -> String {
+    format!("(${admin} OR {x}.user_id = ${id} OR NOT {x}.hidden)")
+}
+
+/// `listable(x)` = `visible(x) and nsfw_ok(x)` for a dream or playlist aliased `x`.
+pub(crate) fn listable(x: &str, id: u8, admin: u8, nsfw: u8) -> String {
+    format!("({} AND (${admin} OR {x}.user_id = ${id} OR ${nsfw} OR NOT {x}.nsfw))", visible(x, id, admin))
+}
+
 pub(crate) fn dream_row(row: &Row) -> Result<DreamRow, DomainError> {
     Ok(DreamRow {
         id: row.try_get("id")?,
@@ -176,19 +188,14 @@ async fn playlist_refs(conn: &PgConn, viewer: Viewer, dream_id: i32) -> Result<V
             "SELECT pi.id AS item_id, pi.type::text AS item_type, pi.sort_order, pi.created_at AS item_created_at, \
                     pi.updated_at AS item_updated_at, pi.deleted_at AS item_deleted_at, p.id, p.uuid, p.name, \
                     p.description, p.created_at, p.updated_at, p.deleted_at, p.nsfw, p.hidden, p.feature_rank, \
-                    p.user_id, p.displayed_owner_id, \
-                    COALESCE(p.thumbnail, (SELECT d.thumbnail FROM playlist_item c JOIN dream d ON d.id = c.dream_item_id \
-                        WHERE c.playlist_id = p.id AND c.deleted_at IS NULL AND d.deleted_at IS NULL \
-                          AND d.thumbnail IS NOT NULL \
-                          AND ($3 OR d.user_id = $2 OR NOT d.hidden) AND ($3 OR d.user_id = $2 OR $4 OR NOT d.nsfw) \
-                        ORDER BY c.sort_order, c.id LIMIT 1)) AS thumbnail \
+                    p.user_id, p.displayed_owner_id, p.thumbnail \
              FROM playlist_item pi JOIN playlist p ON p.id = pi.playlist_id \
              WHERE pi.dream_item_id = $1 AND pi.deleted_at IS NULL AND p.deleted_at IS NULL \
                AND ($3 OR p.user_id = $2 OR NOT p.hidden) \
              ORDER BY pi.id",
         )
         .await?;
-    let rows = conn.query(&stmt, &[&dream_id, &viewer.id, &viewer.admin, &viewer.nsfw]).await?;
+    let rows = conn.query(&stmt, &[&dream_id, &viewer.id, &viewer.admin]).await?;
     let ids: Vec<i32> = rows
         .iter()
         .flat_map(|r| {
@@ -197,7 +204,8 @@ async fn playlist_refs(conn: &PgConn, viewer: Viewer, dream_id: i32) -> Result<V
         .flatten()
         .collect();
     let users = users_by_ids(conn, &ids).await?;
-    rows.iter()
+    let mut refs = rows
+        .iter()
         .map(|r| {
             let user_id: i32 = r.try_get("user_id")?;
             let shown: Option<i32> = r.try_get("displayed_owner_id")?;
@@ -223,7 +231,14 @@ async fn playlist_refs(conn: &PgConn, viewer: Viewer, dream_id: i32) -> Result<V
                 displayed_owner: shown.and_then(|id| users.get(&id).cloned()),
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>, DomainError>>()?;
+    // Playlists without their own thumbnail show the recursive fallback (`rest-api.md` §2).
+    let missing: Vec<i32> = refs.iter().filter(|r| r.thumbnail.is_none()).map(|r| r.id).collect();
+    let found = crate::domain::playlists::store::fallbacks(conn, viewer, &missing).await?;
+    for r in refs.iter_mut().filter(|r| r.thumbnail.is_none()) {
+        r.thumbnail = found.get(&r.id).cloned();
+    }
+    Ok(refs)
 }
 
 /// `to_char` pattern giving the wire timestamp format (`…T12:34:56.789Z`).

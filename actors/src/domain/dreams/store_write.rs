@@ -120,15 +120,7 @@ async fn cascade(tx: &Transaction<'_>, id: i32) -> Result<(), DomainError> {
         .await?;
     let playlists: Vec<i32> = rows.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?;
     if !playlists.is_empty() {
-        tx.execute(
-            "UPDATE playlist_item pi SET sort_order = r.rn FROM ( \
-                SELECT id, (row_number() OVER (PARTITION BY playlist_id ORDER BY sort_order, id) - 1)::int AS rn \
-                FROM playlist_item WHERE playlist_id = ANY($1) AND deleted_at IS NULL) r \
-             WHERE pi.id = r.id AND pi.sort_order <> r.rn",
-            &[&playlists],
-        )
-        .await?;
-        tx.execute("UPDATE playlist SET updated_at = now() WHERE id = ANY($1)", &[&playlists]).await?;
+        crate::domain::playlists::store_write::renumber_items(tx, &playlists).await?;
     }
     tx.execute("UPDATE feed_item SET deleted_at = now() WHERE dream_item_id = $1 AND deleted_at IS NULL", &[&id])
         .await?;

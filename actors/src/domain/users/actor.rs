@@ -5,7 +5,7 @@ use actix::{Actor, Context, Supervised};
 
 use super::messages::*;
 use super::model::{AuthUser, CreatedUser, FullUser};
-use super::model::{ProfilePlaylist, PublicUser, UserDetail};
+use super::model::{PublicUser, UserDetail};
 use super::{profile, store, votes};
 use crate::db::PgPool;
 use crate::domain::db_handler;
@@ -46,5 +46,4 @@ db_handler!(UsersActor, Detail => Option<UserDetail>, |c, m| profile::detail(&c,
 db_handler!(UsersActor, List => (Vec<PublicUser>, i64), |c, m| profile::list(&c, m.0));
 db_handler!(UsersActor, Update => bool, |c, m| profile::update(&c, m.0, m.1));
 db_handler!(UsersActor, SetAvatar => bool, |c, m| profile::set_avatar(&c, m.0, m.1));
-db_handler!(UsersActor, Playlist => Option<ProfilePlaylist>, |c, m| profile::playlist(&c, m.0));
 db_handler!(UsersActor, Votes => (DreamBundle, i64), |c, m| votes::user_votes(&c, m.0, m.1));

@@ -4,7 +4,7 @@ use actix::Message;
 use uuid::Uuid;
 
 use super::model::{AuthUser, CreatedUser, FullUser, NewUser};
-use super::model::{ProfilePlaylist, PublicUser, UserDetail, UserListQuery, UserUpdate};
+use super::model::{PublicUser, UserDetail, UserListQuery, UserUpdate};
 use super::votes::VotesQuery;
 use crate::domain::dreams::{DreamBundle, Viewer};
 use crate::domain::DomainError;
@@ -57,10 +57,6 @@ pub struct Update(pub i32, pub UserUpdate);
 #[derive(Message)]
 #[rtype(result = "Result<bool, DomainError>")]
 pub struct SetAvatar(pub i32, pub Option<String>);
-
-#[derive(Message)]
-#[rtype(result = "Result<Option<ProfilePlaylist>, DomainError>")]
-pub struct Playlist(pub i32);
 
 #[derive(Message)]
 #[rtype(result = "Result<(DreamBundle, i64), DomainError>")]

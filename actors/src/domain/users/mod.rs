@@ -18,7 +18,7 @@ use crate::db::PgPool;
 use crate::domain::DomainError;
 use crate::ids::{Role, UserId};
 pub use model::{AuthUser, CreatedUser, FullUser, NewUser};
-pub use model::{ProfilePlaylist, PublicUser, UserDetail, UserListQuery, UserUpdate};
+pub use model::{PublicUser, UserDetail, UserListQuery, UserUpdate};
 pub use votes::VotesQuery;
 
 use crate::domain::dreams::{DreamBundle, Viewer};
@@ -95,11 +95,6 @@ impl UsersHandle {
     /// Sets or clears the avatar object key; false when the user is gone.
     pub async fn set_avatar(&self, id: i32, key: Option<String>) -> Result<bool, DomainError> {
         self.addr.send(messages::SetAvatar(id, key)).await?
-    }
-
-    /// A live playlist with its owners, for a profile's `currentPlaylist`.
-    pub async fn profile_playlist(&self, id: i32) -> Result<Option<ProfilePlaylist>, DomainError> {
-        self.addr.send(messages::Playlist(id)).await?
     }
 
     /// The dreams a user voted on, listable for `viewer`, newest vote first.

@@ -143,21 +143,3 @@ pub struct UserUpdate {
     pub quota: Option<i64>,
     pub role_id: Option<i32>,
 }
-
-/// A user's current playlist with its owner and displayed owner (raw media keys).
-#[derive(Debug, Clone)]
-pub struct ProfilePlaylist {
-    pub id: i32,
-    pub uuid: Uuid,
-    pub name: Option<String>,
-    pub description: Option<String>,
-    pub thumbnail: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub deleted_at: Option<DateTime<Utc>>,
-    pub nsfw: bool,
-    pub hidden: bool,
-    pub feature_rank: i32,
-    pub user: Option<PublicUser>,
-    pub displayed_owner: Option<PublicUser>,
-}

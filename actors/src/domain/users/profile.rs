@@ -5,10 +5,9 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
-use super::model::{ProfilePlaylist, PublicUser, RoleJson, UserDetail, UserListQuery, UserUpdate};
+use super::model::{PublicUser, RoleJson, UserDetail, UserListQuery, UserUpdate};
 use super::store::public_user;
 use crate::db::PgConn;
-use crate::domain::dreams::store::users_by_ids;
 use crate::domain::invites::store::ts;
 use crate::domain::DomainError;
 
@@ -85,30 +84,4 @@ pub async fn update(conn: &PgConn, id: i32, u: UserUpdate) -> Result<bool, Domai
 pub async fn set_avatar(conn: &PgConn, id: i32, key: Option<String>) -> Result<bool, DomainError> {
     let n = conn.execute("UPDATE users SET avatar = $2 WHERE id = $1 AND deleted_at IS NULL", &[&id, &key]).await?;
     Ok(n > 0)
-}
-
-/// A live playlist by id with its owner and displayed owner (no visibility check: the
-/// edge decides with the caller in hand).
-pub async fn playlist(conn: &PgConn, id: i32) -> Result<Option<ProfilePlaylist>, DomainError> {
-    let stmt = conn.prepare_cached("SELECT * FROM playlist WHERE id = $1 AND deleted_at IS NULL").await?;
-    let Some(r) = conn.query_opt(&stmt, &[&id]).await? else { return Ok(None) };
-    let owner: i32 = r.try_get("user_id")?;
-    let shown: Option<i32> = r.try_get("displayed_owner_id")?;
-    let ids: Vec<i32> = [Some(owner), shown].into_iter().flatten().collect();
-    let users = users_by_ids(conn, &ids).await?;
-    Ok(Some(ProfilePlaylist {
-        id: r.try_get("id")?,
-        uuid: r.try_get("uuid")?,
-        name: r.try_get("name")?,
-        description: r.try_get("description")?,
-        thumbnail: r.try_get("thumbnail")?,
-        created_at: r.try_get("created_at")?,
-        updated_at: r.try_get("updated_at")?,
-        deleted_at: r.try_get("deleted_at")?,
-        nsfw: r.try_get("nsfw")?,
-        hidden: r.try_get("hidden")?,
-        feature_rank: r.try_get("feature_rank")?,
-        user: users.get(&owner).cloned(),
-        displayed_owner: shown.and_then(|s| users.get(&s).cloned()),
-    }))
 }
