@@ -19,6 +19,8 @@ mod dream_fixtures;
 mod dream_processing;
 mod dream_upload_bad_input;
 mod dream_uploads;
+mod faults_postgres;
+mod faults_support;
 mod feature_flags;
 mod feed_grouped;
 mod feed_support;
