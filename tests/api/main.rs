@@ -19,6 +19,7 @@ mod dream_fixtures;
 mod dream_processing;
 mod dream_upload_bad_input;
 mod dream_uploads;
+mod faults_dependencies;
 mod faults_postgres;
 mod faults_support;
 mod feature_flags;
