@@ -247,6 +247,14 @@ impl Device {
         if !ack.starts_with("40/remote-control,") {
             return Err(ConnectError::Rejected(ack));
         }
+        // The CONNECT ack precedes the room join; the first `client_presence` follows it.
+        // Only from then on does the socket receive its user's events.
+        loop {
+            let frame = next_text().await?;
+            if frame.starts_with("42/remote-control,[\"client_presence\"") {
+                break;
+            }
+        }
         let connected_at = Instant::now();
         let (out, mut out_rx) = mpsc::unbounded_channel::<Message>();
         let (in_tx, inbox) = mpsc::unbounded_channel();
@@ -363,4 +371,39 @@ pub fn server_env(database_url: &str, extra: &[(&str, &str)]) -> HashMap<String,
         env.insert(k.to_string(), v.to_string());
     }
     env
+}
+
+/// Environment of one cluster instance: shared database (on :5432) and Redis prefix.
+pub fn instance_env(db: &str, prefix: &str, port: u16, extra: &[(&str, &str)]) -> HashMap<String, String> {
+    let mut env = crate::helpers::base_env(db);
+    env.insert("PORT".into(), port.to_string());
+    env.insert("REDIS_PREFIX".into(), prefix.into());
+    env.insert("PRESENCE_LEASE_SECS".into(), "6".into());
+    env.insert("INSTANCE_ADVERTISE_ADDR".into(), format!("http://127.0.0.1:{port}"));
+    for (k, v) in extra {
+        env.insert(k.to_string(), v.to_string());
+    }
+    env
+}
+
+/// Creates `n` users with API keys through the CLI, in parallel: (id, key) each.
+pub fn cli_users(database_url: &str, n: usize) -> Vec<(i32, String)> {
+    let run = uuid::Uuid::new_v4().simple().to_string();
+    let handles: Vec<_> = (0..n)
+        .map(|i| {
+            let (url, email) = (database_url.to_string(), format!("u{i}-{run}@example.com"));
+            std::thread::spawn(move || cli_user(&url, &email))
+        })
+        .collect();
+    handles.into_iter().map(|h| h.join().unwrap()).collect()
+}
+
+/// Runs a future on its own runtime from synchronous code (setup inside an async test).
+pub fn block_on<F: std::future::Future + Send + 'static>(f: F) -> F::Output
+where
+    F::Output: Send + 'static,
+{
+    std::thread::spawn(move || tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f))
+        .join()
+        .unwrap()
 }

@@ -29,6 +29,7 @@ mod feed_visibility;
 mod fixtures;
 mod helpers;
 mod invite_endpoints;
+mod isolation_random;
 mod keyframe_crud;
 mod keyframe_delete;
 mod keyframe_image;
