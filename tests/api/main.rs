@@ -45,6 +45,7 @@ mod realtime_raw;
 mod remote_browser;
 mod report_endpoints;
 mod rest_bad_input;
+mod rolling_restart;
 mod stubs;
 mod user_auth;
 mod users_profile;
