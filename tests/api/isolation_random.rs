@@ -28,13 +28,19 @@ const ACTIONS_PER_ROUND: usize = 16;
 /// One in this many actions is a reconnect; the others send an event.
 const RECONNECT_ONE_IN: usize = 5;
 const DELIVERY_BOUND: Duration = Duration::from_secs(10);
+/// Pause between probe rounds while proving subscriptions.
+const PROBE_INTERVAL: Duration = Duration::from_millis(100);
 
 struct Slot {
+    /// Unique per socket (a reconnect gets a new one).
+    id: u64,
     user: usize,
     instance: usize,
     dev: Device,
     received: HashSet<u64>,
     expected: HashSet<u64>,
+    /// Frames that carried no marker (presence, errors), for failure reports.
+    other: Vec<String>,
 }
 
 struct World {
@@ -47,6 +53,9 @@ struct World {
     closing: Vec<(usize, Device, HashSet<u64>)>,
     /// marker → (user, instance of the sender)
     origin: HashMap<u64, (usize, usize)>,
+    /// marker → socket id of the sender
+    sender: HashMap<u64, u64>,
+    next_socket: u64,
     next_marker: u64,
     proven: HashSet<(usize, usize)>,
     expected_deliveries: usize,
@@ -61,6 +70,10 @@ fn absorb(
     received: &mut HashSet<u64>,
     frame: &str,
 ) {
+    assert!(
+        !frame.contains("[\"Error\"") && !frame.contains("[\"Validation error\""),
+        "seed {seed}: a device of user {user} was refused an event: {frame}"
+    );
     let Some(marker) = marker_of(frame) else { return };
     let Some(&(owner, from)) = origin.get(&marker) else {
         panic!("seed {seed}: unknown marker {marker} reached user {user}: {frame}");
@@ -77,7 +90,17 @@ impl World {
         let dev = Device::connect(self.ports[instance], &self.keys[user])
             .await
             .unwrap_or_else(|e| panic!("seed {}: connect: {e:?}", self.seed));
-        self.slots.push(Slot { user, instance, dev, received: HashSet::new(), expected: HashSet::new() });
+        self.next_socket += 1;
+        let id = self.next_socket;
+        self.slots.push(Slot {
+            id,
+            user,
+            instance,
+            dev,
+            received: HashSet::new(),
+            expected: HashSet::new(),
+            other: Vec::new(),
+        });
     }
 
     fn send_from(&mut self, i: usize) {
@@ -85,10 +108,10 @@ impl World {
         self.next_marker += 1;
         let (user, from) = (self.slots[i].user, self.slots[i].instance);
         self.origin.insert(marker, (user, from));
+        self.sender.insert(marker, self.slots[i].id);
         for s in self.slots.iter_mut().filter(|s| s.user == user) {
             if s.instance == from || self.proven.contains(&(user, s.instance)) {
                 s.expected.insert(marker);
-                self.expected_deliveries += 1;
             }
         }
         self.slots[i].dev.send_marker(marker);
@@ -99,6 +122,12 @@ impl World {
         let i = self.rng.below(self.slots.len());
         let old = self.slots.swap_remove(i);
         old.dev.close();
+        // Events this socket sent in the current round may be dropped with it (the server
+        // stops reading a closed socket): its sender was not connected for their duration.
+        let sender = &self.sender;
+        for s in &mut self.slots {
+            s.expected.retain(|m| sender.get(m) != Some(&old.id));
+        }
         if !self.slots.iter().any(|s| s.user == old.user && s.instance == old.instance) {
             // The instance may unsubscribe from the user's channel; a new join there must
             // prove its subscription again.
@@ -117,16 +146,29 @@ impl World {
             while !s.expected.is_subset(&s.received) {
                 let left = deadline.saturating_duration_since(tokio::time::Instant::now());
                 match s.dev.next(left).await {
-                    Some(Seen::Text(f, _)) => absorb(seed, origin, proven, (s.user, s.instance), &mut s.received, &f),
+                    Some(Seen::Text(f, _)) => {
+                        if marker_of(&f).is_none() {
+                            s.other.push(f.clone());
+                        }
+                        absorb(seed, origin, proven, (s.user, s.instance), &mut s.received, &f)
+                    }
                     other => {
                         let missing: Vec<_> = s.expected.difference(&s.received).collect();
+                        let from: Vec<_> = missing.iter().map(|m| (origin[m], self.sender[m])).collect();
                         panic!(
-                            "seed {seed}: user {} on instance {} is missing {missing:?} ({other:?})",
-                            s.user, s.instance
+                            "seed {seed}: socket {} of user {} on instance {} is missing {missing:?} \
+                             from (user, instance) and socket {from:?} ({other:?}); proven {:?}; other frames {:?}",
+                            s.id,
+                            s.user,
+                            s.instance,
+                            proven.iter().filter(|p| p.0 == s.user).collect::<Vec<_>>(),
+                            s.other
                         );
                     }
                 }
             }
+            self.expected_deliveries += s.expected.len();
+            s.expected.clear();
         }
         self.drain_quietly();
     }
@@ -178,6 +220,10 @@ impl World {
                 }
             }
             self.collect().await;
+            // Give cross-instance probes time to land before the next round of probes (and
+            // stay far below the per-socket event rate limit).
+            tokio::time::sleep(PROBE_INTERVAL).await;
+            self.drain_quietly();
         }
     }
 }
@@ -202,6 +248,8 @@ async fn random_interleavings_with_reconnects_deliver_each_event_to_exactly_its_
         slots: Vec::new(),
         closing: Vec::new(),
         origin: HashMap::new(),
+        sender: HashMap::new(),
+        next_socket: 0,
         next_marker: 1,
         proven: HashSet::new(),
         expected_deliveries: 0,
