@@ -51,6 +51,8 @@ pub struct Settings {
     pub workers: usize,
     pub database_url: String,
     pub database_pool_size: usize,
+    /// Bound of one database operation (checkout and queries); `None` = unbounded.
+    pub database_timeout: Option<Duration>,
     pub redis_url: Option<String>,
     pub redis_pool_size: u32,
     pub redis_prefix: String,
@@ -222,6 +224,7 @@ impl Settings {
             workers: parse("WORKERS", 0)? as usize,
             database_url,
             database_pool_size: parse("DATABASE_POOL_SIZE", 16)? as usize,
+            database_timeout: Some(parse("DATABASE_TIMEOUT_SECS", 15)?).filter(|s| *s > 0).map(Duration::from_secs),
             redis_url: get("REDIS_URL"),
             redis_pool_size: parse("REDIS_POOL_SIZE", 16)? as u32,
             redis_prefix: get("REDIS_PREFIX").unwrap_or_default(),

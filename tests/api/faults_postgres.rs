@@ -146,3 +146,68 @@ async fn a_postgres_outage_keeps_sockets_and_relays_and_everything_recovers_with
         .get(0);
     assert_eq!(vote, "downvote", "dislike after recovery was persisted");
 }
+
+/// A database that stops answering without closing its sockets (every PostgreSQL process
+/// frozen with SIGSTOP, like a partition) must not hang anyone: each domain operation is
+/// bounded by `DATABASE_TIMEOUT_SECS`, and the stuck connections are discarded, so the
+/// server recovers as soon as the database answers again.
+#[actix_web::test]
+async fn a_hung_postgres_gets_bounded_answers_and_the_server_recovers_when_it_answers_again() {
+    let pg = OwnPostgres::start();
+    let url = pg.url("infini");
+    let env = server_env(&url, &[("REQUEST_TIMEOUT_SECS", "20"), ("DATABASE_TIMEOUT_SECS", "2")]);
+    let server = ChildServer::start(&env, None);
+    let (user_id, key) = cli_user(&url, "pg-hung@example.com");
+    let dream = insert_dream(&pg_client(&url).await, user_id, Some("Hung dream"), false, "processed").await;
+    let me = server.url("/api/v1/user/me");
+    let health = server.url("/api/v1/health");
+    let mut a = Device::connect(server.port, &key).await.unwrap();
+    let mut b = Device::connect(server.port, &key).await.unwrap();
+    let wait = Duration::from_secs(10);
+    a.send(&control("like", Some(&dream.uuid)));
+    a.text_until(wait, |f| is_control(f, "like")).await;
+    b.text_until(wait, |f| is_control(f, "like")).await;
+
+    pg.freeze();
+
+    // 2 s operation bound + slack: an answer after 6 s means something waited on the
+    // frozen database.
+    let bound = Duration::from_secs(6);
+    let started = Instant::now();
+    a.send(&control("like", Some(&dream.uuid)));
+    let frame = a.text_until(bound, |f| error_of(f).is_some() || is_control(f, "like")).await;
+    assert_eq!(error_of(&frame).as_deref(), Some("Internal Server Error."), "{frame}");
+    assert!(started.elapsed() < bound, "like took {:?}", started.elapsed());
+    // The socket is not stuck behind the database: relays still travel both ways.
+    a.send(&control("brighter", None));
+    let seen = b.text_until(wait, |f| f.contains("new_remote_control_event")).await;
+    assert!(is_control(&seen, "brighter"), "the other device saw {seen}");
+    b.send(&control("darker", None));
+    a.text_until(wait, |f| is_control(f, "darker")).await;
+
+    let (status, body, took) = get(&me, &key).await;
+    assert_eq!((status, &body), (503, &serde_json::json!({"success": false, "message": "Service unavailable."})));
+    assert!(took < bound, "REST took {took:?}");
+    let (status, body, took) = get(&health, &key).await;
+    assert_eq!((status, body["data"]["db"]["ok"].as_bool()), (503, Some(false)), "{body}");
+    assert!(took < bound, "health took {took:?}");
+
+    pg.thaw();
+
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while get(&health, &key).await.0 != 200 {
+        assert!(Instant::now() < deadline, "health did not recover");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(get(&me, &key).await.0, 200);
+    a.send(&control("playing", Some(&dream.uuid)));
+    let echo = a.text_until(wait, |f| is_control(f, "playing") || error_of(f).is_some()).await;
+    assert!(echo.contains("\"name\":\"Hung dream\""), "{echo}");
+    let current: Option<i32> = pg_client(&url)
+        .await
+        .query_one("SELECT current_dream_id FROM users WHERE id = $1", &[&user_id])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(current, Some(dream.id), "playing after recovery was persisted");
+}

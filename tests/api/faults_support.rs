@@ -140,8 +140,44 @@ impl OwnPostgres {
     }
 }
 
+impl OwnPostgres {
+    /// The postmaster and its children (backends, background workers), by pid.
+    fn processes(&self) -> Vec<String> {
+        let Ok(pidfile) = std::fs::read_to_string(self.dir.join("data/postmaster.pid")) else { return Vec::new() };
+        let postmaster = pidfile.lines().next().unwrap().trim().to_string();
+        let mut pids = vec![postmaster.clone()];
+        for entry in std::fs::read_dir("/proc").unwrap().filter_map(Result::ok) {
+            let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
+            // `pid (comm) state ppid …`; comm may contain spaces, so split after the `)`.
+            let after = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or_default();
+            if after.split_whitespace().nth(1) == Some(postmaster.as_str()) {
+                pids.push(entry.file_name().to_string_lossy().into_owned());
+            }
+        }
+        pids
+    }
+
+    fn signal_all(&self, signal: &str) {
+        for pid in self.processes() {
+            let _ = Command::new("kill").args([signal, &pid]).status();
+        }
+    }
+
+    /// Freezes every PostgreSQL process (SIGSTOP): sockets stay open, nothing answers —
+    /// a hung or partitioned database.
+    pub fn freeze(&self) {
+        self.signal_all("-STOP");
+    }
+
+    /// Lets a frozen server run again (SIGCONT).
+    pub fn thaw(&self) {
+        self.signal_all("-CONT");
+    }
+}
+
 impl Drop for OwnPostgres {
     fn drop(&mut self) {
+        self.thaw();
         self.stop();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
