@@ -342,6 +342,19 @@ mod tests {
     }
 
     #[test]
+    fn database_timeout_defaults_to_15_s_and_zero_disables_it() {
+        let get = |v: Option<&str>| {
+            let mut pairs = vec![("DATABASE_URL", "x")];
+            pairs.extend(v.map(|v| ("DATABASE_TIMEOUT_SECS", v)));
+            Settings::from_map(&map(&pairs)).map(|s| s.database_timeout)
+        };
+        assert_eq!(get(None).unwrap(), Some(Duration::from_secs(15)));
+        assert_eq!(get(Some("2")).unwrap(), Some(Duration::from_secs(2)));
+        assert_eq!(get(Some("0")).unwrap(), None);
+        assert!(get(Some("soon")).is_err());
+    }
+
+    #[test]
     fn designed_playlist_uuid_is_optional_and_validated() {
         assert_eq!(Settings::from_map(&map(&[("DATABASE_URL", "x")])).unwrap().designed_playlist_uuid, None);
         let s = Settings::from_map(&map(&[

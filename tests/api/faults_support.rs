@@ -8,7 +8,8 @@
 //!   dependency), counting the connections it accepted.
 //! * [`Device`]: a `/remote-control` websocket client whose reader task answers Engine.IO
 //!   pings (tests here run longer than the 45 s ping time-out allows for a silent client)
-//!   and hands every other frame to the test with its arrival time.
+//!   and hands every other frame to the test with its arrival time. `connect` returns once
+//!   the socket has joined its user's room (its first `client_presence`).
 
 #![allow(dead_code)]
 
