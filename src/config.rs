@@ -51,6 +51,8 @@ pub struct Settings {
     pub workers: usize,
     pub database_url: String,
     pub database_pool_size: usize,
+    /// Bound of one database operation (checkout and queries); `None` = unbounded.
+    pub database_timeout: Option<Duration>,
     pub redis_url: Option<String>,
     pub redis_pool_size: u32,
     pub redis_prefix: String,
@@ -224,6 +226,7 @@ impl Settings {
             workers: parse("WORKERS", 0)? as usize,
             database_url,
             database_pool_size: parse("DATABASE_POOL_SIZE", 16)? as usize,
+            database_timeout: Some(parse("DATABASE_TIMEOUT_SECS", 15)?).filter(|s| *s > 0).map(Duration::from_secs),
             redis_url: get("REDIS_URL"),
             redis_pool_size: parse("REDIS_POOL_SIZE", 16)? as u32,
             redis_prefix: get("REDIS_PREFIX").unwrap_or_default(),
@@ -339,6 +342,19 @@ mod tests {
         assert!(Settings::from_map(&map(&[("DATABASE_URL", "x"), ("PORT", "70000")])).is_err());
         assert!(Settings::from_map(&map(&[("DATABASE_URL", "x"), ("APP_ENV", "prod")])).is_err());
         assert!(Settings::from_map(&map(&[("DATABASE_URL", "x"), ("INSTANCE_ID", "short")])).is_err());
+    }
+
+    #[test]
+    fn database_timeout_defaults_to_15_s_and_zero_disables_it() {
+        let get = |v: Option<&str>| {
+            let mut pairs = vec![("DATABASE_URL", "x")];
+            pairs.extend(v.map(|v| ("DATABASE_TIMEOUT_SECS", v)));
+            Settings::from_map(&map(&pairs)).map(|s| s.database_timeout)
+        };
+        assert_eq!(get(None).unwrap(), Some(Duration::from_secs(15)));
+        assert_eq!(get(Some("2")).unwrap(), Some(Duration::from_secs(2)));
+        assert_eq!(get(Some("0")).unwrap(), None);
+        assert!(get(Some("soon")).is_err());
     }
 
     #[test]

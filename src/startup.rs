@@ -48,6 +48,7 @@ impl Application {
         if settings.migrate_on_start {
             crate::migrate::run(&settings.database_url).await?;
         }
+        infinidream_actors::db::set_operation_timeout(settings.database_timeout);
         let pool = build_pool(&settings.database_url, settings.database_pool_size)?;
         let redis = match &settings.redis_url {
             Some(url) => Some(redis_pool(url, settings.redis_pool_size).await?),

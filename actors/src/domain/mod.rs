@@ -89,7 +89,8 @@ impl From<actix::MailboxError> for DomainError {
 
 /// Implements `Handler<$msg>` for a domain actor that has a `pool` field: the handler
 /// checks out a connection and awaits `$body` (a store call) in a spawned future, so
-/// the actor keeps taking messages while queries run.
+/// the actor keeps taking messages while queries run. Checkout and body together are
+/// bounded by the operation time-out (`db::deadline`).
 macro_rules! db_handler {
     ($actor:ty, $msg:ty => $ret:ty, |$conn:ident, $m:ident| $body:expr) => {
         impl actix::Handler<$msg> for $actor {
@@ -100,9 +101,11 @@ macro_rules! db_handler {
                 let in_flight = $crate::domain::InFlight::start();
                 Box::pin(async move {
                     let _in_flight = in_flight;
+                    let deadline = $crate::db::deadline();
                     #[allow(unused_mut)]
-                    let mut $conn = pool.get().await.map_err($crate::db::DbError::from)?;
-                    $body.await
+                    let mut $conn = $crate::db::checkout(&pool, deadline).await?;
+                    let outcome = $crate::db::within(deadline, $body).await;
+                    outcome.unwrap_or_else(|| Err($crate::db::abandon($conn).into()))
                 })
             }
         }
