@@ -71,6 +71,34 @@ struct Args {
     /// Runtime worker threads of the generator.
     #[arg(long, default_value_t = 1)]
     threads: usize,
+    /// Churn phase (soak): close and reopen this many sessions per second, round robin
+    /// over all devices, for --churn-secs seconds, keeping the session count steady.
+    #[arg(long, default_value_t = 0)]
+    churn: u64,
+    /// Length of the churn phase in seconds.
+    #[arg(long, default_value_t = 60)]
+    churn_secs: u64,
+}
+
+/// Starts one device; returns its command sender and whether it connected.
+fn spawn_device(
+    dev: Device,
+    start: Instant,
+    metrics: Arc<Metrics>,
+    gate: Arc<Semaphore>,
+) -> (mpsc::Sender<()>, oneshot::Receiver<bool>) {
+    let (tx, rx) = mpsc::channel(64);
+    let (ready_tx, ready_rx) = oneshot::channel();
+    tokio::spawn(async move {
+        let permit = gate.acquire_owned().await;
+        let (inner_tx, inner_rx) = oneshot::channel();
+        let session = tokio::spawn(client::run(dev, start, metrics, rx, inner_tx));
+        let ok = inner_rx.await.unwrap_or(false);
+        drop(permit);
+        let _ = ready_tx.send(ok);
+        let _ = session.await;
+    });
+    (tx, ready_rx)
 }
 
 fn main() -> anyhow::Result<()> {
@@ -142,8 +170,6 @@ async fn run(args: Args) -> anyhow::Result<()> {
     for (u, key) in keys.iter().enumerate() {
         let mut user_senders = Vec::new();
         for d in 0..args.devices.max(1) {
-            let (tx, rx) = mpsc::channel(64);
-            let (ready_tx, ready_rx) = oneshot::channel();
             let dev = Device {
                 target: args.target[n % args.target.len()],
                 source: args.sources[n % args.sources.len()],
@@ -152,16 +178,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
                 echo_mode: args.echo,
             };
             n += 1;
-            let (metrics, gate) = (metrics.clone(), gate.clone());
-            tokio::spawn(async move {
-                let permit = gate.acquire_owned().await;
-                let (inner_tx, inner_rx) = oneshot::channel();
-                let session = tokio::spawn(client::run(dev, start, metrics, rx, inner_tx));
-                let ok = inner_rx.await.unwrap_or(false);
-                drop(permit);
-                let _ = ready_tx.send(ok);
-                let _ = session.await;
-            });
+            let (tx, ready_rx) = spawn_device(dev, start, metrics.clone(), gate.clone());
             user_senders.push(tx);
             readies.push(ready_rx);
         }
@@ -181,6 +198,48 @@ async fn run(args: Args) -> anyhow::Result<()> {
         tokio::time::sleep(Duration::from_secs(args.hold)).await;
     }
     let idle = args.server_pid.and_then(stats::read_proc);
+
+    // Churn phase: replace sessions round robin at a steady rate (soak runs).
+    let mut churned = 0u64;
+    let mut churn_failed = 0u64;
+    if args.churn > 0 {
+        let period = Duration::from_secs_f64(1.0 / args.churn as f64);
+        let total = args.churn * args.churn_secs;
+        let devices = args.devices.max(1);
+        let mut next = tokio::time::Instant::now();
+        let mut pending = std::collections::VecDeque::new();
+        for i in 0..total {
+            let slot = (i as usize) % (senders.len() * devices);
+            let (u, d) = (slot / devices, slot % devices);
+            let dev = Device {
+                target: args.target[slot % args.target.len()],
+                source: args.sources[(slot + i as usize) % args.sources.len()],
+                api_key: keys[u].clone(),
+                tag: format!("u{u}d{d}"),
+                echo_mode: args.echo,
+            };
+            // Dropping the old sender closes that session; the new one takes its place.
+            let (tx, ready) = spawn_device(dev, start, metrics.clone(), gate.clone());
+            senders[u][d] = tx;
+            pending.push_back(ready);
+            while pending.len() > 1024 {
+                if let Some(r) = pending.pop_front() {
+                    if !r.await.unwrap_or(false) {
+                        churn_failed += 1;
+                    }
+                }
+            }
+            churned += 1;
+            next += period;
+            tokio::time::sleep_until(next).await;
+        }
+        for r in pending {
+            if !r.await.unwrap_or(false) {
+                churn_failed += 1;
+            }
+        }
+        eprintln!("churned {churned} sessions ({churn_failed} failed to reconnect)");
+    }
 
     // Relay phase: one event per tick from device 0 of users in turn.
     let mut relay_secs = 0.0;
@@ -222,6 +281,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
         "mode": if args.echo { "echo-floor" } else { "relay" },
         "sessions": {"requested": n, "connected": ok, "connect_errors": metrics.connect_errors.load(Ordering::Relaxed),
                      "disconnects": metrics.disconnects.load(Ordering::Relaxed)},
+        "churn": {"replaced": churned, "failed": churn_failed},
         "connect": {"seconds": connect_secs, "rate_per_s": connect_rate, "latency_us": stats::percentiles(connect_us)},
         "relay": {"rate_target": args.rate, "seconds": relay_secs, "sent": sent, "received": received, "expected": expected,
                   "throughput_per_s": if relay_secs > 0.0 { received as f64 / relay_secs } else { 0.0 },
