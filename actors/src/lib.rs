@@ -35,6 +35,7 @@ pub mod kv;
 pub mod metrics;
 pub mod presence;
 pub mod protocol;
+pub mod redisconn;
 pub mod remote;
 pub mod room;
 pub mod session;

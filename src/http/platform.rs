@@ -26,7 +26,7 @@ async fn redis_ok(state: &AppState) -> bool {
     };
     let check = async {
         let mut conn = pool.get().await.ok()?;
-        redis::cmd("PING").query_async::<String>(&mut *conn).await.ok()
+        redis::cmd("PING").query_async::<String>(&mut conn).await.ok()
     };
     matches!(tokio::time::timeout(CHECK_TIMEOUT, check).await, Ok(Some(_)))
 }
