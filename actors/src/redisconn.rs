@@ -22,6 +22,7 @@ use std::time::Duration;
 use redis::aio::ConnectionLike;
 use redis::cluster::{ClusterClient, ClusterClientBuilder};
 use redis::cluster_async::ClusterConnection;
+use redis::cluster_routing::{RoutingInfo, SingleNodeRoutingInfo};
 use redis::{Cmd, Pipeline, RedisFuture, Value};
 use tokio::sync::OnceCell;
 
@@ -142,6 +143,35 @@ impl RedisPool {
         }
     }
 
+    /// Health: a single node answers `PING`; on a cluster every master (as listed by
+    /// `CLUSTER SLOTS`) answers it, addressed directly — the client's own fan-out skips
+    /// nodes it is not connected to, which would hide a dead master.
+    pub async fn ping(&self) -> bool {
+        let Ok(mut conn) = self.get().await else { return false };
+        let conn = match &mut conn {
+            RedisConn::Single(c) => return redis::cmd("PING").query_async::<String>(&mut **c).await.is_ok(),
+            RedisConn::Cluster(c) => c,
+        };
+        let slots = redis::cmd("CLUSTER").arg("SLOTS").clone();
+        let Ok(Value::Array(ranges)) =
+            conn.route_command(slots, RoutingInfo::SingleNode(SingleNodeRoutingInfo::Random)).await
+        else {
+            return false;
+        };
+        let mut masters: Vec<(String, u16)> = ranges.iter().filter_map(master_of_range).collect();
+        masters.sort();
+        masters.dedup();
+        let pings = masters.into_iter().map(|(host, port)| {
+            let mut c = conn.clone();
+            async move {
+                let route = RoutingInfo::SingleNode(SingleNodeRoutingInfo::ByAddress { host, port });
+                c.route_command(redis::cmd("PING").clone(), route).await.is_ok()
+            }
+        });
+        let results = futures_util::future::join_all(pings).await;
+        !results.is_empty() && results.into_iter().all(|ok| ok)
+    }
+
     pub async fn get(&self) -> Result<RedisConn<'_>, RedisUnavailable> {
         match self {
             RedisPool::Single(p) => p.get().await.map(RedisConn::Single).map_err(|e| RedisUnavailable(e.to_string())),
@@ -156,6 +186,19 @@ impl RedisPool {
             }
         }
     }
+}
+
+/// `(host, port)` of the master of one `CLUSTER SLOTS` entry `[start, end, [host, port, …], …]`.
+fn master_of_range(range: &Value) -> Option<(String, u16)> {
+    let Value::Array(fields) = range else { return None };
+    let Value::Array(node) = fields.get(2)? else { return None };
+    let host = match node.first()? {
+        Value::BulkString(b) => String::from_utf8(b.clone()).ok()?,
+        Value::SimpleString(s) => s.clone(),
+        _ => return None,
+    };
+    let Value::Int(port) = node.get(1)? else { return None };
+    Some((host, u16::try_from(*port).ok()?))
 }
 
 /// One checked-out connection: use it as `&mut conn` with `query_async`.

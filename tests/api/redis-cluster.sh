@@ -27,11 +27,27 @@ start_node() {
     --cluster-config-file nodes.conf --cluster-node-timeout 2000 --save '' --appendonly no \
     --logfile "$dir/$port/log") &
   pid[$port]=$!
-  for _ in $(seq 100); do
+  for _ in $(seq 200); do
     [ "$(redis-cli -p "$port" ping 2>/dev/null)" = PONG ] && return 0
+    kill -0 "${pid[$port]}" 2>/dev/null || break
     sleep 0.05
   done
-  echo "node $port did not start" >&2
+  echo "node $port did not start: $(tail -n 3 "$dir/$port/log" 2>/dev/null)" >&2
+  kill "${pid[$port]}" 2>/dev/null
+  unset "pid[$port]"
+  return 1
+}
+
+# Starts a node on a random free port (P and P+10000), trying again elsewhere when
+# another process takes the port first.
+start_fresh() {
+  local p
+  for _ in $(seq 20); do
+    p=$((20000 + RANDOM % 10000))
+    busy "$p" || busy $((p + 10000)) || [[ " ${ports[*]} " == *" $p "* ]] && continue
+    start_node "$p" && { ports+=("$p"); return 0; }
+    rm -rf "${dir:?}/$p"
+  done
   return 1
 }
 
@@ -49,11 +65,7 @@ wait_ok() {
 }
 
 ports=()
-while [ "${#ports[@]}" -lt 3 ]; do
-  p=$((20000 + RANDOM % 10000))
-  busy "$p" || busy $((p + 10000)) || [[ " ${ports[*]} " == *" $p "* ]] || ports+=("$p")
-done
-for p in "${ports[@]}"; do start_node "$p" || exit 1; done
+for _ in 1 2 3; do start_fresh || exit 1; done
 nodes=()
 for p in "${ports[@]}"; do nodes+=("127.0.0.1:$p"); done
 redis-cli --cluster create "${nodes[@]}" --cluster-yes >"$dir/create.log" 2>&1 || { cat "$dir/create.log" >&2; exit 1; }
