@@ -114,7 +114,7 @@ async fn rcluster_users_on_different_shards_relay_once_with_cluster_wide_presenc
     let (ka, kb, kc) = (&d.users[0].1, &d.users[1].1, &d.users[2].1);
     // User A on every instance, B on two, C on one.
     let mut a = vec![device(ports[0], ka).await, device(ports[1], ka).await, device(ports[2], ka).await];
-    let mut b = vec![device(ports[2], kb).await, device(ports[0], kb).await];
+    let mut b = [device(ports[2], kb).await, device(ports[0], kb).await];
     let mut c = device(ports[1], kc).await;
     for ws in a.iter_mut() {
         ws.text_until(presence_is(3)).await;
