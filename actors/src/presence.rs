@@ -136,3 +136,19 @@ impl PresenceStore {
         Some(Presence { connected_devices: n.max(0) as usize, has_web_player: w > 0 })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use redis::cluster_routing::Slot;
+
+    use super::*;
+
+    #[test]
+    fn cluster_presence_keys_share_a_slot_and_single_node_names_are_unchanged() {
+        let (all, web) = presence_keys(UserId(42), true);
+        assert_eq!((all.as_str(), web.as_str()), ("presence:{42}", "presence:web:{42}"));
+        assert_eq!(Slot::for_key(format!("app:{all}")), Slot::for_key(format!("app:{web}")));
+        assert_ne!(Slot::for_key("app:presence:{42}"), Slot::for_key("app:presence:{43}"));
+        assert_eq!(presence_keys(UserId(42), false), ("presence:42".into(), "presence:web:42".into()));
+    }
+}

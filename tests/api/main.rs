@@ -36,6 +36,7 @@ mod ops_files;
 mod platform;
 mod rawsock;
 mod rcluster_relay;
+mod rcluster_setup;
 mod realtime_compat;
 mod realtime_limits;
 mod realtime_raw;

@@ -16,7 +16,7 @@ fn free_port() -> u16 {
 }
 
 /// The cluster key slot of `key` (CRC16/XMODEM mod 16384; honours one `{tag}`).
-fn slot(key: &str) -> u16 {
+pub fn slot(key: &str) -> u16 {
     let bytes = key.as_bytes();
     let tagged = key
         .find('{')
@@ -33,7 +33,7 @@ fn slot(key: &str) -> u16 {
 }
 
 /// Which of the three masters owns `slot` (`redis-cli --cluster create` splits evenly).
-fn shard(slot: u16) -> usize {
+pub fn shard(slot: u16) -> usize {
     usize::from(slot / 5461).min(2)
 }
 
@@ -52,8 +52,9 @@ impl Drop for Deployment {
 }
 
 /// Creates three users, picks a `REDIS_PREFIX` under which their `USER:<id>` room
-/// channels land on three different shards, and starts `n` servers on `redis`.
-pub async fn deploy(n: usize, redis: &RedisCluster) -> Deployment {
+/// channels land on three different shards, and starts `n` servers with `REDIS_URL`
+/// `redis_url` (every node, or one seed node).
+pub async fn deploy(n: usize, redis_url: &str) -> Deployment {
     let db = create_database().await;
     let mut users = Vec::new();
     for i in 0..3 {
@@ -76,7 +77,8 @@ pub async fn deploy(n: usize, redis: &RedisCluster) -> Deployment {
             let port = free_port();
             let mut env: HashMap<String, String> = base_env(&db);
             env.insert("PORT".into(), port.to_string());
-            env.insert("REDIS_URL".into(), redis.url());
+            env.insert("REDIS_URL".into(), redis_url.into());
+            env.insert("INSTANCE_ADVERTISE_ADDR".into(), format!("http://127.0.0.1:{port}"));
             env.insert("REDIS_PREFIX".into(), prefix.clone());
             env.insert("PRESENCE_LEASE_SECS".into(), "3".into());
             env.insert("SHUTDOWN_TIMEOUT_SECS".into(), "3".into());
@@ -95,7 +97,7 @@ pub fn presence_is(n: usize) -> impl Fn(&str) -> bool {
 }
 
 /// Sum over every node of `PUBSUB <sub> <channel>` (plain or sharded subscriber counts).
-async fn subscribers(redis: &RedisCluster, sub: &str, channel: &str) -> i64 {
+pub async fn subscribers(redis: &RedisCluster, sub: &str, channel: &str) -> i64 {
     let mut total = 0;
     for url in redis.node_urls() {
         let client = redis::Client::open(url).unwrap();
@@ -109,7 +111,7 @@ async fn subscribers(redis: &RedisCluster, sub: &str, channel: &str) -> i64 {
 #[actix_web::test]
 async fn rcluster_users_on_different_shards_relay_once_with_cluster_wide_presence() {
     let redis = RedisCluster::start();
-    let d = deploy(3, &redis).await;
+    let d = deploy(3, &redis.url()).await;
     let ports: Vec<u16> = d.servers.iter().map(|s| s.port).collect();
     let (ka, kb, kc) = (&d.users[0].1, &d.users[1].1, &d.users[2].1);
     // User A on every instance, B on two, C on one.
@@ -163,7 +165,7 @@ async fn rcluster_users_on_different_shards_relay_once_with_cluster_wide_presenc
 #[actix_web::test]
 async fn rcluster_health_reports_the_cluster_and_relays_resume_after_a_node_restart() {
     let mut redis = RedisCluster::start();
-    let d = deploy(2, &redis).await;
+    let d = deploy(2, &redis.url()).await;
     let ports: Vec<u16> = d.servers.iter().map(|s| s.port).collect();
     let health: Value =
         reqwest::get(format!("http://127.0.0.1:{}/api/v1/health", ports[0])).await.unwrap().json().await.unwrap();

@@ -1,0 +1,68 @@
+//! Cluster-mode configuration: detection from one seed node, the refused `REDIS_PREFIX`,
+//! and the instance registry (polling forwarding) on a Redis Cluster.
+
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+use crate::helpers::*;
+use crate::rawsock::*;
+use crate::rcluster_relay::{deploy, device, presence_is, subscribers};
+use crate::redis_cluster::RedisCluster;
+
+#[actix_web::test]
+async fn rcluster_one_seed_node_is_detected_as_a_cluster_and_polling_is_forwarded() {
+    let redis = RedisCluster::start();
+    // Only the first node is named: `INFO cluster` tells the server it is a cluster.
+    let d = deploy(2, &redis.node_urls()[0]).await;
+    let ports: Vec<u16> = d.servers.iter().map(|s| s.port).collect();
+    let (id, key) = (d.users[2].0, d.users[2].1.clone());
+    let mut ws = device(ports[0], &key).await;
+    ws.text_until(presence_is(1)).await;
+    let channel = format!("{}room:USER:{id}", d.prefix);
+    assert_eq!(subscribers(&redis, "SHARDNUMSUB", &channel).await, 1, "sharded subscription on {channel}");
+    assert_eq!(subscribers(&redis, "NUMSUB", &channel).await, 0);
+
+    // A polling session owned by instance 0, driven through instance 1: the request is
+    // forwarded to the owner found in the registry (`instance:<id>`, kept in the cluster).
+    let http = reqwest::Client::new();
+    let open = http.get(polling_url(ports[0], "")).send().await.unwrap().text().await.unwrap();
+    let sid = serde_json::from_str::<Value>(&open[1..]).unwrap()["sid"].as_str().unwrap().to_string();
+    let connect = format!("40/remote-control,{{\"apiKey\":\"{key}\"}}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        // The owner advertises itself right after start; retry until its entry is there.
+        let res = http.post(polling_url(ports[1], &format!("&sid={sid}"))).body(connect.clone()).send().await.unwrap();
+        if res.status() == 200 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "polling forwarding never worked: {}", res.status());
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let got = http.get(polling_url(ports[1], &format!("&sid={sid}"))).send().await.unwrap().text().await.unwrap();
+    assert!(got.contains("40/remote-control,"), "{got}");
+    // The polling socket counts in the user's cluster-wide presence.
+    ws.text_until(presence_is(2)).await;
+}
+
+#[actix_web::test]
+async fn rcluster_a_prefix_with_braces_is_refused_at_startup() {
+    let redis = RedisCluster::start();
+    let db = create_database().await;
+    let mut env = base_env(&db);
+    env.insert("REDIS_URL".into(), redis.url());
+    env.insert("REDIS_PREFIX".into(), "app{1}:".into());
+    let out = Command::new(binary())
+        .arg("serve")
+        .env_clear()
+        .envs(&env)
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    drop_database(db);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("REDIS_PREFIX must not contain"), "{stderr}");
+}
