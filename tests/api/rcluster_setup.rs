@@ -66,3 +66,24 @@ async fn rcluster_a_prefix_with_braces_is_refused_at_startup() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("REDIS_PREFIX must not contain"), "{stderr}");
 }
+
+#[actix_web::test]
+async fn rcluster_a_killed_instance_stops_being_counted_and_survivors_keep_relaying() {
+    let redis = RedisCluster::start();
+    let mut d = deploy(3, &redis.url()).await;
+    let ports: Vec<u16> = d.servers.iter().map(|s| s.port).collect();
+    let key = d.users[1].1.clone();
+    let mut a = device(ports[0], &key).await;
+    let mut b = device(ports[1], &key).await;
+    let _c = device(ports[2], &key).await;
+    a.text_until(presence_is(3)).await;
+    b.text_until(presence_is(3)).await;
+    // kill -9: no shutdown hook runs; its presence entries expire with their lease.
+    let mut victim = d.servers.remove(2);
+    victim.child.kill().unwrap();
+    victim.child.wait().unwrap();
+    a.text_until_within(presence_is(2), std::time::Duration::from_secs(15)).await;
+    a.send(r#"42/remote-control,["new_remote_control_event",{"event":"darker","isWebClientEvent":true}]"#).await;
+    let got = b.text_until(|f| f.contains("darker")).await;
+    assert!(is_event(&got, "new_remote_control_event"));
+}
