@@ -8,7 +8,8 @@
 //!   (at most 512) is split by slot into pipelines — one `SPUBLISH` per room per message,
 //!   in emission order within a slot — sent concurrently. Order is kept per room channel,
 //!   which is what a receiver can observe; across rooms on different shards it is not.
-//!   A failed pipeline drops its messages (counted), as in single-node mode.
+//!   A failed pipeline drops its messages (counted), as in single-node mode; the client
+//!   does not retry publishes (a retry after an I/O error could duplicate a message).
 //! * **Receiving**: one RESP3 cluster connection whose push messages are decoded in the
 //!   push callback and handed to the sink (which never waits: the registry inbox is
 //!   bounded). Subscription changes are collapsed per channel into a dirty set; a task
@@ -90,7 +91,11 @@ impl ShardedBridge {
         let on_push = push_handler(origin.to_string(), subs.clone(), changed.clone(), sink, stats.clone());
         let sub_client =
             cluster_builder(nodes).use_protocol(redis::ProtocolVersion::RESP3).push_sender(on_push).build()?;
-        let pub_client = cluster_builder(nodes).build()?;
+        // No client-side retries for publishing: a retry after an I/O error may resend a
+        // pipeline the server already executed (a duplicate), which breaks at-most-once.
+        // A `MOVED` answer still makes the client refresh its slot map, so only messages
+        // published while a slot moves are lost (counted).
+        let pub_client = cluster_builder(nodes).retries(0).build()?;
         tokio::spawn(publisher(pub_client, publish_rx, stats.clone()));
         tokio::spawn(subscriber(sub_client, subs.clone(), changed.clone(), stats.clone()));
         Ok(ShardedBridge { prefix: prefix.into(), publish_tx, subs, changed, stats })
