@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# A throwaway Redis Cluster for tests: 3 masters, no replicas, in a temp dir, on free
-# ports P (and P+10000, the cluster bus). Prints "ready P1 P2 P3" once every node reports
-# cluster_state:ok, then obeys lines on stdin:
+# A throwaway Redis Cluster for tests: 3 masters (RC_REPLICAS replicas each, default 0),
+# in a temp dir, on free ports P (and P+10000, the cluster bus). Prints "ready P1 P2 …"
+# (masters first) once every node reports cluster_state:ok, then obeys lines on stdin:
 #   stop P   kill node P (its dir and nodes.conf stay)  -> "stopped P"
 #   start P  restart node P with the same config         -> "started P" (cluster ok again)
 # When stdin closes (the test ended, however it ended: our end of the pipe closes with
@@ -24,7 +24,7 @@ start_node() {
   local port=$1
   mkdir -p "$dir/$port"
   (cd "$dir/$port" && exec redis-server --port "$port" --bind 127.0.0.1 --cluster-enabled yes \
-    --cluster-config-file nodes.conf --cluster-node-timeout 2000 --save '' --appendonly no \
+    --cluster-config-file nodes.conf --cluster-node-timeout 2000 --cluster-replica-validity-factor 0 --save '' --appendonly no \
     --logfile "$dir/$port/log") &
   pid[$port]=$!
   for _ in $(seq 200); do
@@ -53,7 +53,7 @@ start_fresh() {
 
 cluster_ok() {
   local port
-  for port in "${ports[@]}"; do
+  for port in "${!pid[@]}"; do
     redis-cli -p "$port" cluster info 2>/dev/null | grep -q '^cluster_state:ok' || return 1
   done
 }
@@ -65,10 +65,11 @@ wait_ok() {
 }
 
 ports=()
-for _ in 1 2 3; do start_fresh || exit 1; done
+replicas=${RC_REPLICAS:-0}
+for _ in $(seq $((3 * (1 + replicas)))); do start_fresh || exit 1; done
 nodes=()
 for p in "${ports[@]}"; do nodes+=("127.0.0.1:$p"); done
-redis-cli --cluster create "${nodes[@]}" --cluster-yes >"$dir/create.log" 2>&1 || { cat "$dir/create.log" >&2; exit 1; }
+redis-cli --cluster create "${nodes[@]}" --cluster-replicas "$replicas" --cluster-yes >"$dir/create.log" 2>&1 || { cat "$dir/create.log" >&2; exit 1; }
 wait_ok || exit 1
 echo "ready ${ports[*]}"
 

@@ -19,11 +19,17 @@ pub struct RedisCluster {
 }
 
 impl RedisCluster {
-    /// Starts the nodes, creates the cluster and waits until every node reports it ok.
+    /// Starts three masters, creates the cluster and waits until every node reports it ok.
     pub fn start() -> RedisCluster {
+        RedisCluster::start_with_replicas(0)
+    }
+
+    /// The same with `replicas` replicas per master (`ports`: masters first).
+    pub fn start_with_replicas(replicas: u8) -> RedisCluster {
         let mut child = Command::new("bash")
             .arg("-c")
             .arg(SCRIPT)
+            .env("RC_REPLICAS", replicas.to_string())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()

@@ -273,3 +273,35 @@ async fn rcluster_rooms_on_every_shard_relay_and_resume_after_a_node_restart() {
     // The outage was noticed and the resubscription counted.
     assert!(BridgeStats::get(&c.nodes[1].bridge.stats.reconnects) >= 1);
 }
+
+/// Sharded mode with a replica per master: when the master carrying a room is killed,
+/// its replica takes over the slots and the bridge's subscription follows it.
+#[tokio::test]
+async fn rcluster_a_failover_to_a_replica_resumes_relaying() {
+    let prefix = format!("bridgetest:{}:", uuid::Uuid::new_v4().simple());
+    let mut rc = RedisCluster::start_with_replicas(1);
+    let nodes: Vec<Node> = (0..2)
+        .map(|i| {
+            let (s, rx) = sink();
+            let bridge = BridgeHandle::redis_cluster(&rc.node_urls(), &prefix, &format!("node{i}xyz"), s).unwrap();
+            Node { bridge, rx }
+        })
+        .collect();
+    let mut c = Cluster { nodes, hub: None, prefix, redis_cluster: None };
+    let room = room_per_shard(&c.prefix)[1].clone();
+    c.nodes[1].bridge.subscribe(&room);
+    settle(&mut c, 0, 1, &room).await;
+    // Masters come first in `ports`: the second one owns the room's slot.
+    rc.stop_node(rc.ports[1]);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(40);
+    loop {
+        c.nodes[0].bridge.publish(std::slice::from_ref(&room), vec![], "2[\"after failover\"]");
+        if let Ok(Some(e)) = tokio::time::timeout(Duration::from_millis(300), c.nodes[1].rx.recv()).await {
+            if e.packet.contains("after failover") {
+                break;
+            }
+        }
+        assert!(tokio::time::Instant::now() < deadline, "relaying never resumed after the failover");
+    }
+    assert_eq!(c.nodes[1].bridge.subscriptions(), 1);
+}

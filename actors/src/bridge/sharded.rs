@@ -20,7 +20,10 @@
 //!   own tracker. On top of that, a lost node connection (a `Disconnection` push) marks
 //!   every desired channel dirty, and a server-side `SUNSUBSCRIBE` of a channel we still
 //!   want (its slot moved to another node) marks that channel dirty, so the bridge
-//!   itself re-issues the subscriptions until the owning nodes accept them.
+//!   itself re-issues the subscriptions until the owning nodes accept them. When rounds
+//!   keep failing (a dead master whose replica is taking over), the subscriber and the
+//!   publisher replace their connection with a fresh one, which reads the current slot
+//!   map from the seed nodes; the subscriber then re-issues every subscription on it.
 
 use std::collections::{HashMap, HashSet};
 use std::convert::Infallible;
@@ -44,6 +47,11 @@ const PUBLISH_QUEUE: usize = 10_000;
 const MAX_BATCH: usize = 512;
 /// Subscription commands in flight at once while bringing channels to their state.
 const SUBSCRIBE_CONCURRENCY: usize = 64;
+/// Consecutive failed rounds after which a connection is replaced by a fresh one, which
+/// reads the current slot map from the seed nodes: a shortcut while the client still
+/// routes a slot to its unreachable old owner after a failover (the client's own
+/// repair gets there too, measured about 2 s later in the failover test).
+const FRESH_AFTER_FAILED_ROUNDS: u32 = 2;
 const BACKOFF_START: Duration = Duration::from_millis(100);
 const BACKOFF_MAX: Duration = Duration::from_secs(5);
 
@@ -221,6 +229,7 @@ async fn publisher(client: ClusterClient, mut rx: mpsc::Receiver<Outgoing>, stat
     let mut backoff = BACKOFF_START;
     let mut retry_at = Instant::now();
     let mut failed_in_outage = 0u64;
+    let mut failed_rounds = 0u32;
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = rx.recv().await {
         batch.push(first);
@@ -270,6 +279,11 @@ async fn publisher(client: ClusterClient, mut rx: mpsc::Receiver<Outgoing>, stat
         }
         stats.published.fetch_add(sent, Ordering::Relaxed);
         if failed > 0 {
+            failed_rounds += 1;
+            if failed_rounds >= FRESH_AFTER_FAILED_ROUNDS {
+                conn = None;
+                failed_rounds = 0;
+            }
             if failed_in_outage == 0 {
                 tracing::warn!(
                     "bridge publish failed: Redis Cluster unavailable, cross-instance messages are being lost"
@@ -277,9 +291,12 @@ async fn publisher(client: ClusterClient, mut rx: mpsc::Receiver<Outgoing>, stat
             }
             failed_in_outage += failed;
             stats.publish_failed.fetch_add(failed, Ordering::Relaxed);
-        } else if sent > 0 && failed_in_outage > 0 {
-            tracing::info!(lost = failed_in_outage, "bridge publishing recovered");
-            failed_in_outage = 0;
+        } else if sent > 0 {
+            failed_rounds = 0;
+            if failed_in_outage > 0 {
+                tracing::info!(lost = failed_in_outage, "bridge publishing recovered");
+                failed_in_outage = 0;
+            }
         }
         for tx in flushes {
             let _ = tx.send(());
@@ -290,7 +307,8 @@ async fn publisher(client: ClusterClient, mut rx: mpsc::Receiver<Outgoing>, stat
 /// Brings every dirty channel to its desired state; failures stay dirty and are retried
 /// with backoff. Counts a reconnect when a round succeeds after failures.
 async fn subscriber(client: ClusterClient, subs: Shared, changed: Arc<Notify>, stats: Arc<BridgeStats>) {
-    let conn = connect_with_backoff(&client, "subscriber").await;
+    let mut conn = connect_with_backoff(&client, "subscriber").await;
+    let mut failed_rounds = 0u32;
     let mut backoff = BACKOFF_START;
     let mut down_since: Option<Instant> = None;
     loop {
@@ -322,6 +340,7 @@ async fn subscriber(client: ClusterClient, subs: Shared, changed: Arc<Notify>, s
             .collect()
             .await;
         if failed.is_empty() {
+            failed_rounds = 0;
             if let Some(since) = down_since.take() {
                 BridgeStats::bump(&stats.reconnects);
                 tracing::info!(
@@ -343,5 +362,14 @@ async fn subscriber(client: ClusterClient, subs: Shared, changed: Arc<Notify>, s
         lock(&subs).dirty.extend(failed);
         tokio::time::sleep(backoff).await;
         backoff = (backoff * 2).min(BACKOFF_MAX);
+        failed_rounds += 1;
+        if failed_rounds >= FRESH_AFTER_FAILED_ROUNDS {
+            failed_rounds = 0;
+            // The old connection's subscriptions go with it: re-issue all on the new one.
+            conn = connect_with_backoff(&client, "subscriber").await;
+            let mut s = lock(&subs);
+            let all: Vec<String> = s.desired.iter().cloned().collect();
+            s.dirty.extend(all);
+        }
     }
 }
