@@ -1,5 +1,6 @@
-//! Cluster-mode configuration: detection from one seed node, the refused `REDIS_PREFIX`,
-//! and the instance registry (polling forwarding) on a Redis Cluster.
+//! Cluster mode beyond the relay: detection from one seed node, the refused
+//! `REDIS_PREFIX`, the instance registry (polling forwarding), a killed instance, and a
+//! failover to a replica (presence script and bridge follow the new master).
 
 use std::process::{Command, Stdio};
 
@@ -7,7 +8,7 @@ use serde_json::Value;
 
 use crate::helpers::*;
 use crate::rawsock::*;
-use crate::rcluster_relay::{deploy, device, presence_is, subscribers};
+use crate::rcluster_relay::{deploy, device, presence_is, shard, slot, subscribers};
 use crate::redis_cluster::RedisCluster;
 
 #[actix_web::test]
@@ -86,4 +87,54 @@ async fn rcluster_a_killed_instance_stops_being_counted_and_survivors_keep_relay
     a.send(r#"42/remote-control,["new_remote_control_event",{"event":"darker","isWebClientEvent":true}]"#).await;
     let got = b.text_until(|f| f.contains("darker")).await;
     assert!(is_event(&got, "new_remote_control_event"));
+}
+
+#[actix_web::test]
+async fn rcluster_presence_and_relays_survive_a_failover_to_a_replica() {
+    let mut redis = RedisCluster::start_with_replicas(1);
+    let d = deploy(2, &redis.url()).await;
+    let ports: Vec<u16> = d.servers.iter().map(|s| s.port).collect();
+    // The user whose presence keys (hash tag = user id) live on the second master, which
+    // is the one killed (masters come first in `ports`).
+    let (_, key) = d
+        .users
+        .iter()
+        .find(|(id, _)| shard(slot(&format!("{}presence:{{{id}}}", d.prefix))) == 1)
+        .cloned()
+        .expect("a user whose presence keys live on the second master");
+    let mut x = device(ports[0], &key).await;
+    let mut y = device(ports[1], &key).await;
+    x.text_until(presence_is(2)).await;
+    y.text_until(presence_is(2)).await;
+
+    redis.stop_node(redis.ports[1]);
+    // Once a replica has taken over, a new device on instance 1 is counted cluster-wide:
+    // instance 0's device sees 3 (local counts would give it 1).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(40);
+    let mut extra = Vec::new();
+    let mut seen = Vec::new();
+    'presence: loop {
+        extra.push(device(ports[1], &key).await);
+        let want = format!("\"connectedDevices\":{},", 2 + extra.len());
+        while let Some(Frame::Text(f)) = x.next(std::time::Duration::from_millis(1500)).await {
+            if f.contains("client_presence") {
+                if f.contains(&want) {
+                    break 'presence;
+                }
+                seen.push(f);
+            }
+        }
+        assert!(std::time::Instant::now() < deadline, "presence never became cluster-wide again: {seen:?}");
+    }
+    // And the room relays across instances again.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    'outer: loop {
+        x.send(r#"42/remote-control,["new_remote_control_event",{"event":"darker","isWebClientEvent":true}]"#).await;
+        while let Some(Frame::Text(f)) = y.next(std::time::Duration::from_millis(300)).await {
+            if f.contains("darker") {
+                break 'outer;
+            }
+        }
+        assert!(std::time::Instant::now() < deadline, "cross-instance relay did not resume after the failover");
+    }
 }
