@@ -32,12 +32,10 @@ pub struct Application {
     engine: Arc<Engine>,
 }
 
-/// How long a Redis command connection may take to open before the pool reports an error.
-const REDIS_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
-
-async fn redis_pool(url: &str, size: u32) -> anyhow::Result<RedisPool> {
-    let manager = bb8_redis::RedisConnectionManager::new(url)?;
-    Ok(bb8::Pool::builder().max_size(size.max(1)).connection_timeout(REDIS_CONNECT_TIMEOUT).build_unchecked(manager))
+/// Detects a single node or a Redis Cluster behind `REDIS_URL` (logged) and builds the
+/// matching command connection.
+async fn redis_pool(url: &str, size: u32, prefix: &str) -> anyhow::Result<RedisPool> {
+    Ok(RedisPool::connect(url, size, prefix).await?)
 }
 
 impl Application {
@@ -51,7 +49,7 @@ impl Application {
         infinidream_actors::db::set_operation_timeout(settings.database_timeout);
         let pool = build_pool(&settings.database_url, settings.database_pool_size)?;
         let redis = match &settings.redis_url {
-            Some(url) => Some(redis_pool(url, settings.redis_pool_size).await?),
+            Some(url) => Some(redis_pool(url, settings.redis_pool_size, &settings.redis_prefix).await?),
             None => {
                 tracing::info!("REDIS_URL is not set: single-instance mode (in-memory bridge and state)");
                 None

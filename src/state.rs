@@ -12,7 +12,7 @@ use crate::email::Mailer;
 use crate::processing::Processing;
 use crate::storage::Storage;
 
-pub type RedisPool = bb8::Pool<bb8_redis::RedisConnectionManager>;
+pub type RedisPool = infinidream_actors::redisconn::RedisPool;
 
 #[derive(Clone)]
 pub struct AppState {

@@ -9,7 +9,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-pub type RedisPool = bb8::Pool<bb8_redis::RedisConnectionManager>;
+use crate::redisconn::RedisConn;
+pub use crate::redisconn::RedisPool;
 
 #[derive(Debug, thiserror::Error)]
 pub enum KvError {
@@ -44,15 +45,15 @@ impl Kv {
         }
     }
 
-    async fn conn(pool: &RedisPool) -> Result<bb8::PooledConnection<'_, bb8_redis::RedisConnectionManager>, KvError> {
-        pool.get().await.map_err(|e| KvError::Unavailable(e.to_string()))
+    async fn conn(pool: &RedisPool) -> Result<RedisConn<'_>, KvError> {
+        pool.get().await.map_err(|e| KvError::Unavailable(e.0))
     }
 
     pub async fn get(&self, key: &str) -> Result<Option<String>, KvError> {
         match self {
             Kv::Redis { pool, prefix } => {
                 let mut c = Self::conn(pool).await?;
-                Ok(redis::cmd("GET").arg(format!("{prefix}{key}")).query_async(&mut *c).await?)
+                Ok(redis::cmd("GET").arg(format!("{prefix}{key}")).query_async(&mut c).await?)
             }
             Kv::Memory(m) => {
                 let map = m.lock().unwrap_or_else(|p| p.into_inner());
@@ -70,7 +71,7 @@ impl Kv {
                     .arg(value)
                     .arg("EX")
                     .arg(ttl.as_secs().max(1))
-                    .query_async(&mut *c)
+                    .query_async(&mut c)
                     .await?;
                 Ok(())
             }
@@ -90,7 +91,7 @@ impl Kv {
         match self {
             Kv::Redis { pool, prefix } => {
                 let mut c = Self::conn(pool).await?;
-                let _: i64 = redis::cmd("DEL").arg(format!("{prefix}{key}")).query_async(&mut *c).await?;
+                let _: i64 = redis::cmd("DEL").arg(format!("{prefix}{key}")).query_async(&mut c).await?;
                 Ok(())
             }
             Kv::Memory(m) => {

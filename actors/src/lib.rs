@@ -13,6 +13,9 @@
 //!                                                                 └──► Bridge (Redis pub/sub)
 //! ```
 //!
+//! Redis is one node or a Redis Cluster ([`redisconn`] detects which): on a cluster,
+//! commands are slot-routed and the bridge uses sharded pub/sub ([`bridge::sharded`]).
+//!
 //! ## Supervision policy
 //!
 //! | role            | mailbox | restart policy                                              |
@@ -35,6 +38,7 @@ pub mod kv;
 pub mod metrics;
 pub mod presence;
 pub mod protocol;
+pub mod redisconn;
 pub mod remote;
 pub mod room;
 pub mod session;

@@ -8,6 +8,11 @@
 //! instance re-scores its own sockets every lease/3; the entries of an instance that
 //! died expire with their lease and the next refresh anywhere emits corrected presence.
 //! Without Redis (or when it fails) presence is computed from the local sockets only.
+//!
+//! On a Redis Cluster the script's two keys must live in one slot, so the user id is a
+//! hash tag there: `presence:{<id>}` and `presence:web:{<id>}` (each user's presence on
+//! one shard, users spread over the shards). A single node keeps the spec's untagged
+//! names, so existing deployments see the same keys.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -59,6 +64,16 @@ pub enum PresenceStore {
     Redis { pool: RedisPool, prefix: Arc<str>, instance: Arc<str>, lease: Duration, script: Arc<redis::Script> },
 }
 
+/// The two keys of one user's presence (without `REDIS_PREFIX`); hash-tagged on a cluster
+/// so that the script's keys share a slot.
+pub fn presence_keys(user: UserId, cluster: bool) -> (String, String) {
+    if cluster {
+        (format!("presence:{{{user}}}"), format!("presence:web:{{{user}}}"))
+    } else {
+        (format!("presence:{user}"), format!("presence:web:{user}"))
+    }
+}
+
 fn now_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
@@ -90,7 +105,8 @@ impl PresenceStore {
     pub async fn update(&self, user: UserId, op: PresenceOp) -> Option<Presence> {
         let PresenceStore::Redis { pool, prefix, instance, lease, script } = self else { return None };
         let mut inv = script.prepare_invoke();
-        inv.key(format!("{prefix}presence:{user}")).key(format!("{prefix}presence:web:{user}"));
+        let (all, web) = presence_keys(user, pool.is_cluster());
+        inv.key(format!("{prefix}{all}")).key(format!("{prefix}{web}"));
         inv.arg(now_ms()).arg(lease.as_millis() as u64);
         match op {
             PresenceOp::Upsert(members) => {
@@ -111,12 +127,28 @@ impl PresenceStore {
         }
         let result = async {
             let mut conn = pool.get().await.ok()?;
-            inv.invoke_async::<(i64, i64)>(&mut *conn)
+            inv.invoke_async::<(i64, i64)>(&mut conn)
                 .await
                 .map_err(|e| tracing::warn!(error = %e, "presence script failed"))
                 .ok()
         };
         let (n, w) = tokio::time::timeout(Duration::from_secs(1), result).await.ok().flatten()?;
         Some(Presence { connected_devices: n.max(0) as usize, has_web_player: w > 0 })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use redis::cluster_routing::Slot;
+
+    use super::*;
+
+    #[test]
+    fn cluster_presence_keys_share_a_slot_and_single_node_names_are_unchanged() {
+        let (all, web) = presence_keys(UserId(42), true);
+        assert_eq!((all.as_str(), web.as_str()), ("presence:{42}", "presence:web:{42}"));
+        assert_eq!(Slot::for_key(format!("app:{all}")), Slot::for_key(format!("app:{web}")));
+        assert_ne!(Slot::for_key("app:presence:{42}"), Slot::for_key("app:presence:{43}"));
+        assert_eq!(presence_keys(UserId(42), false), ("presence:42".into(), "presence:web:42".into()));
     }
 }

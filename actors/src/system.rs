@@ -78,7 +78,7 @@ impl ActorSystem {
         });
         let (bridge, presence, kv) = match &cluster.redis {
             Some((url, pool)) => (
-                BridgeHandle::redis(url, &cluster.prefix, &cluster.instance_id, sink)?,
+                BridgeHandle::for_pool(url, pool, &cluster.prefix, &cluster.instance_id, sink)?,
                 PresenceStore::redis(pool.clone(), &cluster.prefix, &cluster.instance_id, cluster.presence_lease),
                 Kv::redis(pool.clone(), &cluster.prefix),
             ),

@@ -73,7 +73,7 @@ impl Kv {
 }
 
 async fn redis_hit(pool: &RedisPool, key: &str, window: Duration) -> Result<(u64, u64), String> {
-    let mut conn = pool.get().await.map_err(|e| e.to_string())?;
+    let mut conn = pool.get().await.map_err(|e| e.0)?;
     let (count, ttl): (u64, i64) = redis::pipe()
         .atomic()
         .cmd("INCR")
@@ -85,7 +85,7 @@ async fn redis_hit(pool: &RedisPool, key: &str, window: Duration) -> Result<(u64
         .ignore()
         .cmd("TTL")
         .arg(key)
-        .query_async(&mut *conn)
+        .query_async(&mut conn)
         .await
         .map_err(|e| e.to_string())?;
     Ok((count, u64::try_from(ttl).unwrap_or(1).max(1)))

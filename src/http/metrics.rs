@@ -188,8 +188,7 @@ pub async fn metrics(req: HttpRequest, state: web::Data<AppState>, engine: web::
             (label("state", "waiting"), pool.waiting as f64),
         ],
     );
-    if let Some(redis) = &state.redis {
-        let s = redis.state();
+    if let Some(s) = state.redis.as_ref().and_then(|r| r.state()) {
         line(
             &mut out,
             "infinidream_redis_pool_connections",

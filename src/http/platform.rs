@@ -24,11 +24,7 @@ async fn redis_ok(state: &AppState) -> bool {
         // Single-instance mode: Redis is not a dependency.
         return true;
     };
-    let check = async {
-        let mut conn = pool.get().await.ok()?;
-        redis::cmd("PING").query_async::<String>(&mut *conn).await.ok()
-    };
-    matches!(tokio::time::timeout(CHECK_TIMEOUT, check).await, Ok(Some(_)))
+    matches!(tokio::time::timeout(CHECK_TIMEOUT, pool.ping()).await, Ok(true))
 }
 
 pub async fn health(state: web::Data<AppState>) -> HttpResponse {

@@ -1,12 +1,17 @@
-//! One contract suite run against every bridge implementation (in-memory hub and real
-//! Redis at 127.0.0.1:6379 with a unique channel prefix per test).
+//! One contract suite run against every bridge implementation (in-memory hub, real
+//! Redis at 127.0.0.1:6379 with a unique channel prefix per test, and sharded pub/sub on
+//! a real local Redis Cluster of three masters started per test).
 
 use std::time::Duration;
 
 use tokio::sync::mpsc;
 
 use super::memory::MemoryHub;
+#[path = "../../../tests/api/redis_cluster.rs"]
+#[allow(dead_code)]
+mod redis_cluster;
 use super::{BridgeHandle, BridgeStats, Envelope, EnvelopeSink};
+use redis_cluster::RedisCluster;
 
 const REDIS_URL: &str = "redis://127.0.0.1:6379";
 const WAIT: Duration = Duration::from_secs(5);
@@ -15,6 +20,7 @@ const WAIT: Duration = Duration::from_secs(5);
 enum Kind {
     Memory,
     Redis,
+    Cluster,
 }
 
 struct Node {
@@ -26,6 +32,7 @@ struct Cluster {
     nodes: Vec<Node>,
     hub: Option<MemoryHub>,
     prefix: String,
+    redis_cluster: Option<RedisCluster>,
 }
 
 fn sink() -> (EnvelopeSink, mpsc::UnboundedReceiver<Envelope>) {
@@ -36,6 +43,7 @@ fn sink() -> (EnvelopeSink, mpsc::UnboundedReceiver<Envelope>) {
 fn cluster(kind: Kind, n: usize) -> Cluster {
     let prefix = format!("bridgetest:{}:", uuid::Uuid::new_v4().simple());
     let hub = matches!(kind, Kind::Memory).then(MemoryHub::new);
+    let redis_cluster = matches!(kind, Kind::Cluster).then(RedisCluster::start);
     let nodes = (0..n)
         .map(|i| {
             let origin = format!("node{i}xyz");
@@ -43,11 +51,15 @@ fn cluster(kind: Kind, n: usize) -> Cluster {
             let bridge = match kind {
                 Kind::Memory => BridgeHandle::memory(hub.as_ref().unwrap(), &origin, s),
                 Kind::Redis => BridgeHandle::redis(REDIS_URL, &prefix, &origin, s).unwrap(),
+                Kind::Cluster => {
+                    let nodes = redis_cluster.as_ref().unwrap().node_urls();
+                    BridgeHandle::redis_cluster(&nodes, &prefix, &origin, s).unwrap()
+                }
             };
             Node { bridge, rx }
         })
         .collect();
-    Cluster { nodes, hub, prefix }
+    Cluster { nodes, hub, prefix, redis_cluster }
 }
 
 async fn recv(node: &mut Node) -> Option<Envelope> {
@@ -79,17 +91,18 @@ async fn drain(node: &mut Node) {
 }
 
 async fn inject_garbage(c: &Cluster, room: &str, bytes: &[u8]) {
-    match &c.hub {
-        Some(hub) => hub.inject(room, bytes),
-        None => {
+    let channel = format!("{}room:{room}", c.prefix);
+    match (&c.hub, &c.redis_cluster) {
+        (Some(hub), _) => hub.inject(room, bytes),
+        (None, Some(rc)) => {
+            let client = redis::cluster::ClusterClient::new(rc.node_urls()).unwrap();
+            let mut conn = client.get_async_connection().await.unwrap();
+            let _: i64 = redis::cmd("SPUBLISH").arg(channel).arg(bytes).query_async(&mut conn).await.unwrap();
+        }
+        (None, None) => {
             let client = redis::Client::open(REDIS_URL).unwrap();
             let mut conn = client.get_multiplexed_async_connection().await.unwrap();
-            let _: i64 = redis::cmd("PUBLISH")
-                .arg(format!("{}room:{room}", c.prefix))
-                .arg(bytes)
-                .query_async(&mut conn)
-                .await
-                .unwrap();
+            let _: i64 = redis::cmd("PUBLISH").arg(channel).arg(bytes).query_async(&mut conn).await.unwrap();
         }
     }
 }
@@ -189,6 +202,9 @@ macro_rules! contract {
         mod redis_impl {
             $(#[tokio::test] async fn $name() { super::$name(super::Kind::Redis).await })*
         }
+        mod rcluster_sharded_impl {
+            $(#[tokio::test] async fn $name() { super::$name(super::Kind::Cluster).await })*
+        }
     };
 }
 
@@ -199,3 +215,93 @@ contract!(
     malformed_and_foreign_envelopes_are_dropped_and_counted,
     a_multi_room_emission_is_one_envelope_per_room_with_one_seq
 );
+
+/// A room whose channel hashes into each of the three masters' slot ranges (as
+/// `redis-cli --cluster create` assigns them: 0-5460, 5461-10922, 10923-16383).
+fn room_per_shard(prefix: &str) -> Vec<String> {
+    let mut rooms: Vec<Option<String>> = vec![None, None, None];
+    for i in 0.. {
+        let room = format!("USER:{i}");
+        let slot = crc16_slot(format!("{prefix}room:{room}").as_bytes());
+        let shard = usize::from(slot / 5461).min(2);
+        rooms[shard].get_or_insert(room);
+        if rooms.iter().all(Option::is_some) {
+            break;
+        }
+    }
+    rooms.into_iter().flatten().collect()
+}
+
+/// The cluster key slot (CRC16/XMODEM mod 16384; our channels carry no hash tag).
+fn crc16_slot(key: &[u8]) -> u16 {
+    let mut crc: u16 = 0;
+    for &b in key {
+        crc ^= u16::from(b) << 8;
+        for _ in 0..8 {
+            crc = if crc & 0x8000 != 0 { (crc << 1) ^ 0x1021 } else { crc << 1 };
+        }
+    }
+    crc % 16384
+}
+
+/// Sharded mode only: rooms on every shard relay, and after the node carrying one of
+/// them is killed and restarted the bridge resubscribes and relaying resumes.
+#[tokio::test]
+async fn rcluster_rooms_on_every_shard_relay_and_resume_after_a_node_restart() {
+    let mut c = cluster(Kind::Cluster, 2);
+    let rooms = room_per_shard(&c.prefix);
+    for room in &rooms {
+        c.nodes[1].bridge.subscribe(room);
+    }
+    for room in &rooms {
+        settle(&mut c, 0, 1, room).await;
+    }
+    assert_eq!(c.nodes[1].bridge.subscriptions(), 3);
+    let victim = c.redis_cluster.as_ref().unwrap().ports[1];
+    c.redis_cluster.as_mut().unwrap().stop_node(victim);
+    // The other shards keep relaying while one node is down.
+    c.nodes[0].bridge.publish(&[rooms[0].clone()], vec![], "2[\"during\"]");
+    let got = recv(&mut c.nodes[1]).await.expect("a healthy shard still relays");
+    assert_eq!(got.packet, "2[\"during\"]");
+    c.redis_cluster.as_mut().unwrap().start_node(victim);
+    // The restarted node's room resumes once the bridge has resubscribed there.
+    settle(&mut c, 0, 1, &rooms[1]).await;
+    for room in &rooms {
+        settle(&mut c, 0, 1, room).await;
+    }
+    assert_eq!(c.nodes[1].bridge.subscriptions(), 3);
+    // The outage was noticed and the resubscription counted.
+    assert!(BridgeStats::get(&c.nodes[1].bridge.stats.reconnects) >= 1);
+}
+
+/// Sharded mode with a replica per master: when the master carrying a room is killed,
+/// its replica takes over the slots and the bridge's subscription follows it.
+#[tokio::test]
+async fn rcluster_a_failover_to_a_replica_resumes_relaying() {
+    let prefix = format!("bridgetest:{}:", uuid::Uuid::new_v4().simple());
+    let mut rc = RedisCluster::start_with_replicas(1);
+    let nodes: Vec<Node> = (0..2)
+        .map(|i| {
+            let (s, rx) = sink();
+            let bridge = BridgeHandle::redis_cluster(&rc.node_urls(), &prefix, &format!("node{i}xyz"), s).unwrap();
+            Node { bridge, rx }
+        })
+        .collect();
+    let mut c = Cluster { nodes, hub: None, prefix, redis_cluster: None };
+    let room = room_per_shard(&c.prefix)[1].clone();
+    c.nodes[1].bridge.subscribe(&room);
+    settle(&mut c, 0, 1, &room).await;
+    // Masters come first in `ports`: the second one owns the room's slot.
+    rc.stop_node(rc.ports[1]);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(40);
+    loop {
+        c.nodes[0].bridge.publish(std::slice::from_ref(&room), vec![], "2[\"after failover\"]");
+        if let Ok(Some(e)) = tokio::time::timeout(Duration::from_millis(300), c.nodes[1].rx.recv()).await {
+            if e.packet.contains("after failover") {
+                break;
+            }
+        }
+        assert!(tokio::time::Instant::now() < deadline, "relaying never resumed after the failover");
+    }
+    assert_eq!(c.nodes[1].bridge.subscriptions(), 1);
+}

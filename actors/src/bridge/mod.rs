@@ -15,13 +15,17 @@
 //!   active room; messages published meanwhile are lost, and the outage is logged with the
 //!   number of messages that could not be bridged.
 //!
-//! Implementations: [`redis`] (production), [`memory`] (a hub shared by several bridge
+//! On a Redis Cluster the same channels use sharded pub/sub (`SPUBLISH`/`SSUBSCRIBE`):
+//! see [`sharded`]; ordering then holds per room channel.
+//!
+//! Implementations: [`redis`] (production, one node), [`sharded`] (Redis Cluster), [`memory`] (a hub shared by several bridge
 //! handles in one process: the contract suite and in-process multi-instance tests), and
 //! `Disabled` for single-instance mode.
 
 mod envelope;
 pub mod memory;
 pub mod redis;
+pub mod sharded;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -57,6 +61,7 @@ impl BridgeStats {
 enum Inner {
     Disabled,
     Redis(redis::RedisBridge),
+    Sharded(sharded::ShardedBridge),
     Memory(memory::MemoryBridge),
 }
 
@@ -92,6 +97,34 @@ impl BridgeHandle {
         Ok(BridgeHandle::new(Inner::Redis(bridge), origin, stats))
     }
 
+    /// Redis Cluster: sharded pub/sub (`SPUBLISH`/`SSUBSCRIBE`) through the seed `nodes`.
+    pub fn redis_cluster(
+        nodes: &[String],
+        prefix: &str,
+        origin: &str,
+        sink: EnvelopeSink,
+    ) -> Result<BridgeHandle, ::redis::RedisError> {
+        let stats = Arc::new(BridgeStats::default());
+        let bridge = sharded::ShardedBridge::start(nodes, prefix, origin, sink, stats.clone())?;
+        Ok(BridgeHandle::new(Inner::Sharded(bridge), origin, stats))
+    }
+
+    /// The bridge matching the command connection's deployment: sharded pub/sub on a
+    /// cluster, plain pub/sub on a single node (`url`).
+    pub fn for_pool(
+        url: &str,
+        pool: &crate::redisconn::RedisPool,
+        prefix: &str,
+        origin: &str,
+        sink: EnvelopeSink,
+    ) -> Result<BridgeHandle, ::redis::RedisError> {
+        if pool.is_cluster() {
+            BridgeHandle::redis_cluster(pool.cluster_nodes(), prefix, origin, sink)
+        } else {
+            BridgeHandle::redis(url, prefix, origin, sink)
+        }
+    }
+
     /// Joins an in-process hub (tests, or several instances in one process).
     pub fn memory(hub: &memory::MemoryHub, origin: &str, sink: EnvelopeSink) -> BridgeHandle {
         let stats = Arc::new(BridgeStats::default());
@@ -119,6 +152,7 @@ impl BridgeHandle {
         for room in rooms {
             match &self.inner {
                 Inner::Redis(b) => b.publish(room, payload.clone()),
+                Inner::Sharded(b) => b.publish(room, payload.clone()),
                 Inner::Memory(b) => b.publish(room, payload.clone()),
                 Inner::Disabled => {}
             }
@@ -128,6 +162,7 @@ impl BridgeHandle {
     pub fn subscribe(&self, room: &str) {
         match &self.inner {
             Inner::Redis(b) => b.subscribe(room),
+            Inner::Sharded(b) => b.subscribe(room),
             Inner::Memory(b) => b.subscribe(room),
             Inner::Disabled => {}
         }
@@ -136,6 +171,7 @@ impl BridgeHandle {
     pub fn unsubscribe(&self, room: &str) {
         match &self.inner {
             Inner::Redis(b) => b.unsubscribe(room),
+            Inner::Sharded(b) => b.unsubscribe(room),
             Inner::Memory(b) => b.unsubscribe(room),
             Inner::Disabled => {}
         }
@@ -145,6 +181,7 @@ impl BridgeHandle {
     pub fn subscriptions(&self) -> usize {
         match &self.inner {
             Inner::Redis(b) => b.subscriptions(),
+            Inner::Sharded(b) => b.subscriptions(),
             Inner::Memory(b) => b.subscriptions(),
             Inner::Disabled => 0,
         }
@@ -152,8 +189,10 @@ impl BridgeHandle {
 
     /// Waits until every envelope queued so far has been handed to Redis (shutdown).
     pub async fn flush(&self) {
-        if let Inner::Redis(b) = &self.inner {
-            b.flush().await;
+        match &self.inner {
+            Inner::Redis(b) => b.flush().await,
+            Inner::Sharded(b) => b.flush().await,
+            Inner::Memory(_) | Inner::Disabled => {}
         }
     }
 }

@@ -200,7 +200,7 @@ pub async fn jobs(state: web::Data<AppState>, caller: Caller) -> Result<HttpResp
         let key = state.processing.queue_key().to_string();
         let read = async {
             let mut conn = pool.get().await.ok()?;
-            redis::cmd("LRANGE").arg(&key).arg(0).arg(-1).query_async::<Vec<String>>(&mut *conn).await.ok()
+            redis::cmd("LRANGE").arg(&key).arg(0).arg(-1).query_async::<Vec<String>>(&mut conn).await.ok()
         };
         jobs = read.await.unwrap_or_default();
     }

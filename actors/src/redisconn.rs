@@ -1,0 +1,253 @@
+//! The instance's Redis command connection, whatever the deployment: a bb8 pool of
+//! connections to one node, or one slot-routing connection to a Redis Cluster.
+//!
+//! Every user of Redis commands (`Kv`, presence, auth counters, health, the processing
+//! queue read) holds a [`RedisPool`] and calls [`RedisPool::get`], which gives a
+//! [`RedisConn`] usable with `query_async`. In cluster mode the connection routes each
+//! command to the node owning its key's slot and follows `MOVED`/`ASK` itself; a command
+//! or script touching several keys must therefore use keys of one slot (hash tags, see
+//! `presence.rs`). A `MULTI` over one key (the rate-limit counter) needs nothing.
+//!
+//! **Detection** ([`RedisPool::connect`]): `REDIS_URL` holding several comma-separated
+//! nodes means a cluster; a single node is asked `INFO cluster` and is a cluster when it
+//! answers `cluster_enabled:1`. A single node that cannot be reached at startup is taken
+//! as a plain node (logged), so the server still starts while Redis is down, as before.
+//!
+//! The cluster connection is opened on first use (single flight) and then repairs itself:
+//! lost node connections are reconnected and the slot map refreshed by the client.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use redis::aio::ConnectionLike;
+use redis::cluster::{ClusterClient, ClusterClientBuilder};
+use redis::cluster_async::ClusterConnection;
+use redis::cluster_routing::{RoutingInfo, SingleNodeRoutingInfo};
+use redis::{Cmd, Pipeline, RedisFuture, Value};
+use tokio::sync::OnceCell;
+
+type SinglePool = bb8::Pool<bb8_redis::RedisConnectionManager>;
+
+/// How long opening a connection (pool member or cluster) may take.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+/// Bound on one cluster command, retries and redirections included.
+const RESPONSE_TIMEOUT: Duration = Duration::from_secs(2);
+
+#[derive(Debug, thiserror::Error)]
+pub enum RedisSetupError {
+    #[error("invalid REDIS_URL: {0}")]
+    Url(#[from] redis::RedisError),
+    #[error("REDIS_PREFIX must not contain '{{' or '}}' with a Redis Cluster (it would change the keys' hash slots)")]
+    PrefixHasBraces,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("redis unavailable: {0}")]
+pub struct RedisUnavailable(pub String);
+
+/// The node list of `REDIS_URL`: comma-separated, `redis://` added where no scheme is given.
+pub fn parse_nodes(url: &str) -> Vec<String> {
+    url.split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(|n| if n.contains("://") { n.to_string() } else { format!("redis://{n}") })
+        .collect()
+}
+
+/// The cluster client every cluster-mode connection of this instance is built from.
+pub fn cluster_builder(nodes: &[String]) -> ClusterClientBuilder {
+    ClusterClientBuilder::new(nodes.to_vec())
+        .connection_timeout(CONNECT_TIMEOUT)
+        .response_timeout(RESPONSE_TIMEOUT)
+        .retries(3)
+        .min_retry_wait(10)
+        .max_retry_wait(500)
+}
+
+/// Asks one node whether it runs in cluster mode; `None` when it cannot be reached.
+async fn probe_cluster_enabled(url: &str) -> Option<bool> {
+    let client = redis::Client::open(url).ok()?;
+    let info = async {
+        let mut conn = client.get_multiplexed_async_connection().await.ok()?;
+        redis::cmd("INFO").arg("cluster").query_async::<String>(&mut conn).await.ok()
+    };
+    let info = tokio::time::timeout(CONNECT_TIMEOUT, info).await.ok()??;
+    Some(info.lines().any(|l| l.trim() == "cluster_enabled:1"))
+}
+
+pub struct ClusterPool {
+    nodes: Vec<String>,
+    client: ClusterClient,
+    conn: OnceCell<ClusterConnection>,
+}
+
+/// The shared command connection (cheap to clone).
+#[derive(Clone)]
+pub enum RedisPool {
+    Single(SinglePool),
+    Cluster(Arc<ClusterPool>),
+}
+
+impl RedisPool {
+    /// Detects the deployment behind `url` and builds the matching connection (lazily:
+    /// a Redis that is down at startup is retried on use). Logs which mode was chosen.
+    pub async fn connect(url: &str, size: u32, prefix: &str) -> Result<RedisPool, RedisSetupError> {
+        let nodes = parse_nodes(url);
+        let cluster = match nodes.as_slice() {
+            [one] => match probe_cluster_enabled(one).await {
+                Some(enabled) => enabled,
+                None => {
+                    tracing::warn!("Redis unreachable at startup: assuming a single node (not a cluster)");
+                    false
+                }
+            },
+            _ => true,
+        };
+        if cluster {
+            RedisPool::cluster(&nodes, prefix)
+        } else {
+            tracing::info!("Redis: single node (plain pub/sub)");
+            let manager = bb8_redis::RedisConnectionManager::new(url)?;
+            let pool = bb8::Pool::builder().max_size(size.max(1)).connection_timeout(CONNECT_TIMEOUT);
+            Ok(RedisPool::Single(pool.build_unchecked(manager)))
+        }
+    }
+
+    /// Cluster mode without probing (`nodes` are seed nodes of a Redis Cluster).
+    pub fn cluster(nodes: &[String], prefix: &str) -> Result<RedisPool, RedisSetupError> {
+        if prefix.contains(['{', '}']) {
+            return Err(RedisSetupError::PrefixHasBraces);
+        }
+        tracing::info!(seeds = nodes.len(), "Redis: cluster mode (slot routing, sharded pub/sub)");
+        let client = cluster_builder(nodes).build()?;
+        Ok(RedisPool::Cluster(Arc::new(ClusterPool { nodes: nodes.to_vec(), client, conn: OnceCell::new() })))
+    }
+
+    pub fn is_cluster(&self) -> bool {
+        matches!(self, RedisPool::Cluster(_))
+    }
+
+    /// Seed nodes of the cluster (empty for a single node).
+    pub fn cluster_nodes(&self) -> &[String] {
+        match self {
+            RedisPool::Cluster(c) => &c.nodes,
+            RedisPool::Single(_) => &[],
+        }
+    }
+
+    /// Pool counters (single node only: the cluster connection is multiplexed).
+    pub fn state(&self) -> Option<bb8::State> {
+        match self {
+            RedisPool::Single(p) => Some(p.state()),
+            RedisPool::Cluster(_) => None,
+        }
+    }
+
+    /// Health: a single node answers `PING`; on a cluster every master (as listed by
+    /// `CLUSTER SLOTS`) answers it, addressed directly — the client's own fan-out skips
+    /// nodes it is not connected to, which would hide a dead master.
+    pub async fn ping(&self) -> bool {
+        let Ok(mut conn) = self.get().await else { return false };
+        let conn = match &mut conn {
+            RedisConn::Single(c) => return redis::cmd("PING").query_async::<String>(&mut **c).await.is_ok(),
+            RedisConn::Cluster(c) => c,
+        };
+        let slots = redis::cmd("CLUSTER").arg("SLOTS").clone();
+        let Ok(Value::Array(ranges)) =
+            conn.route_command(slots, RoutingInfo::SingleNode(SingleNodeRoutingInfo::Random)).await
+        else {
+            return false;
+        };
+        let mut masters: Vec<(String, u16)> = ranges.iter().filter_map(master_of_range).collect();
+        masters.sort();
+        masters.dedup();
+        let pings = masters.into_iter().map(|(host, port)| {
+            let mut c = conn.clone();
+            async move {
+                let route = RoutingInfo::SingleNode(SingleNodeRoutingInfo::ByAddress { host, port });
+                c.route_command(redis::cmd("PING").clone(), route).await.is_ok()
+            }
+        });
+        let results = futures_util::future::join_all(pings).await;
+        !results.is_empty() && results.into_iter().all(|ok| ok)
+    }
+
+    pub async fn get(&self) -> Result<RedisConn<'_>, RedisUnavailable> {
+        match self {
+            RedisPool::Single(p) => p.get().await.map(RedisConn::Single).map_err(|e| RedisUnavailable(e.to_string())),
+            RedisPool::Cluster(c) => {
+                let open = || async {
+                    match tokio::time::timeout(CONNECT_TIMEOUT, c.client.get_async_connection()).await {
+                        Ok(r) => r.map_err(|e| RedisUnavailable(e.to_string())),
+                        Err(_) => Err(RedisUnavailable("cluster connect timed out".into())),
+                    }
+                };
+                c.conn.get_or_try_init(open).await.map(|conn| RedisConn::Cluster(conn.clone()))
+            }
+        }
+    }
+}
+
+/// `(host, port)` of the master of one `CLUSTER SLOTS` entry `[start, end, [host, port, …], …]`.
+fn master_of_range(range: &Value) -> Option<(String, u16)> {
+    let Value::Array(fields) = range else { return None };
+    let Value::Array(node) = fields.get(2)? else { return None };
+    let host = match node.first()? {
+        Value::BulkString(b) => String::from_utf8(b.clone()).ok()?,
+        Value::SimpleString(s) => s.clone(),
+        _ => return None,
+    };
+    let Value::Int(port) = node.get(1)? else { return None };
+    Some((host, u16::try_from(*port).ok()?))
+}
+
+/// One checked-out connection: use it as `&mut conn` with `query_async`.
+pub enum RedisConn<'a> {
+    Single(bb8::PooledConnection<'a, bb8_redis::RedisConnectionManager>),
+    Cluster(ClusterConnection),
+}
+
+impl ConnectionLike for RedisConn<'_> {
+    fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
+        match self {
+            RedisConn::Single(c) => c.req_packed_command(cmd),
+            RedisConn::Cluster(c) => c.req_packed_command(cmd),
+        }
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        pipeline: &'a Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> RedisFuture<'a, Vec<Value>> {
+        match self {
+            RedisConn::Single(c) => c.req_packed_commands(pipeline, offset, count),
+            RedisConn::Cluster(c) => c.req_packed_commands(pipeline, offset, count),
+        }
+    }
+
+    fn get_db(&self) -> i64 {
+        match self {
+            RedisConn::Single(c) => c.get_db(),
+            RedisConn::Cluster(c) => c.get_db(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn node_lists_are_split_and_given_a_scheme() {
+        assert_eq!(parse_nodes("redis://a:1"), vec!["redis://a:1"]);
+        assert_eq!(parse_nodes("redis://a:1, b:2,,"), vec!["redis://a:1", "redis://b:2"]);
+    }
+
+    #[test]
+    fn a_prefix_with_braces_is_refused_in_cluster_mode() {
+        let err = RedisPool::cluster(&["redis://127.0.0.1:1".into()], "app{x}:").err();
+        assert!(matches!(err, Some(RedisSetupError::PrefixHasBraces)));
+    }
+}
