@@ -50,8 +50,9 @@ fn procfile_command(kind: &str, env: &HashMap<String, String>) -> Command {
     let line = checked["procfile"][kind].as_str().unwrap_or_else(|| panic!("Procfile has no {kind}")).to_string();
     let bin_dir = Path::new(binary()).parent().unwrap().to_string_lossy().into_owned();
     let mut cmd = Command::new("sh");
+    // `exec`: the process we later kill is the server itself, not a shell around it.
     cmd.arg("-c")
-        .arg(line)
+        .arg(format!("exec {line}"))
         .env_clear()
         .envs(env)
         .env("PATH", format!("{bin_dir}:{}", std::env::var("PATH").unwrap_or_default()));
