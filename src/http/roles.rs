@@ -34,7 +34,8 @@ pub async fn list(
     q: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (take, skip) = page(q.take.as_deref(), q.skip.as_deref());
-    let search = q.search.clone().filter(|s| !s.is_empty());
+    // NUL characters cannot occur in role names (nor be sent to PostgreSQL): dropped.
+    let search = q.search.as_deref().map(|s| s.replace('\0', "")).filter(|s| !s.is_empty());
     let (roles, count) = state.actors.auth.list_roles(RoleQuery { take, skip, search }).await?;
     Ok(ok(json!({"roles": roles, "count": count})))
 }

@@ -1,4 +1,4 @@
-//! Free-text fields of the users, reports, invites and feature endpoints.
+//! Free-text fields of the users, reports, invites, feature and dream endpoints.
 //!
 //! Any Unicode text is stored verbatim, except the NUL character, which PostgreSQL `text`
 //! cannot hold: it is refused with a 400 here instead of surfacing as a database error

@@ -27,6 +27,8 @@ mod feed_grouped;
 mod feed_support;
 mod feed_visibility;
 mod fixtures;
+mod hardening_support;
+mod hardening_sweep;
 mod helpers;
 mod invite_endpoints;
 mod isolation_random;

@@ -17,6 +17,7 @@ use super::{load, respond, row};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::http::body::JsonBody;
+use crate::http::text::text;
 use crate::http::validate::{path_uuid, Check};
 use crate::processing::key_extension;
 use crate::state::AppState;
@@ -64,10 +65,10 @@ pub async fn create_new(
     caller.require_creator()?;
     let mut c = Check::body(&body.0);
     let existing = c.guid("uuid", false);
-    let name = c.string("name", false, None, true).map(truncate);
+    let name = text(&mut c, "name", false, None, true).map(truncate);
     let extension = video_extension(&mut c);
     let parts = c.integer("parts", true, Some(1), Some(MAX_PARTS));
-    let description = c.string("description", false, Some(4000), true);
+    let description = text(&mut c, "description", false, Some(4000), true);
     let source_url = c.source_url("sourceUrl");
     let nsfw = c.boolean("nsfw", false);
     let ccby = c.boolean("ccbyLicense", false);
@@ -198,7 +199,7 @@ pub async fn complete(
     let target = Target::parse(&mut c, true);
     let parts = parse_parts(&mut c, &body.0);
     let name = if target.as_ref().is_some_and(|t| t.kind == "dream") {
-        c.string("name", false, None, true).map(truncate)
+        text(&mut c, "name", false, None, true).map(truncate)
     } else {
         c.forbid("name");
         None

@@ -12,6 +12,7 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::http::body::JsonBody;
 use crate::http::form::read_image;
+use crate::http::text::text;
 use crate::http::validate::{path_uuid, Check};
 use crate::state::AppState;
 use crate::storage::keys;
@@ -29,9 +30,9 @@ pub async fn update(
     let uuid = path_uuid(&path)?;
     let mut c = Check::body(&body.0);
     let mut u = DreamUpdate {
-        name: c.string("name", false, None, false),
+        name: text(&mut c, "name", false, None, false),
         activity_level: c.number("activityLevel", false).map(|n| n.text),
-        description: c.string("description", false, Some(4000), true),
+        description: text(&mut c, "description", false, Some(4000), true),
         source_url: c.source_url("sourceUrl"),
         nsfw: c.boolean("nsfw", false),
         ccby_license: c.boolean("ccbyLicense", false),
