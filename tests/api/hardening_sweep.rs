@@ -63,6 +63,10 @@ async fn seed(app: &TestApp, admin: &TestUser, victim: &TestUser) -> BTreeMap<&'
     assert!(status < 300, "{r}");
     let (status, i) = call(app, Method::POST, "/api/v1/invite", admin, Some(json!({"roleId": 2}))).await;
     assert!(status < 300, "{i}");
+    let add = json!({"type": "dream", "uuid": dream.uuid});
+    let path = format!("/api/v1/playlist/{}/add-item", playlist.uuid);
+    let (status, item) = call(app, Method::PUT, &path, admin, Some(add)).await;
+    assert_eq!(status, 201, "{item}");
     let report: uuid::Uuid = db.query_one("SELECT uuid FROM report LIMIT 1", &[]).await.unwrap().get(0);
     let invite: i32 = db.query_one("SELECT id FROM invite LIMIT 1", &[]).await.unwrap().get(0);
     BTreeMap::from([
@@ -72,6 +76,7 @@ async fn seed(app: &TestApp, admin: &TestUser, victim: &TestUser) -> BTreeMap<&'
         ("user", victim.uuid.to_string()),
         ("report", report.to_string()),
         ("invite", invite.to_string()),
+        ("remove-item", item["data"]["playlistItem"]["id"].to_string()),
     ])
 }
 

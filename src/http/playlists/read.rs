@@ -18,7 +18,8 @@ use crate::state::AppState;
 pub async fn list(state: web::Data<AppState>, req: HttpRequest, caller: Caller) -> Result<HttpResponse, ApiError> {
     let q = query_map(&req);
     let (take, skip) = page(&q, TAKE_CAP);
-    let search = q.get("search").and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
+    // NUL cannot be stored nor matched by PostgreSQL text: dropped, as in the other searches.
+    let search = q.get("search").and_then(Value::as_str).map(|s| s.replace('\0', "")).filter(|s| !s.is_empty());
     // A userUUID that is not a uuid names no user: an empty page, not an error.
     let user_uuid = q
         .get("userUUID")

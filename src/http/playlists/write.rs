@@ -13,6 +13,7 @@ use crate::http::body::JsonBody;
 use crate::http::dreams::render::viewer;
 use crate::http::dreams::respond;
 use crate::http::form::read_image;
+use crate::http::text::text;
 use crate::http::validate::{path_uuid, Check};
 use crate::state::AppState;
 use crate::storage::keys;
@@ -35,8 +36,8 @@ async fn answer(
 pub async fn create(state: web::Data<AppState>, caller: Caller, body: JsonBody) -> Result<HttpResponse, ApiError> {
     let admin = caller.0.role.is_admin();
     let mut c = Check::body(&body.0);
-    let name = c.string("name", true, None, false);
-    let description = c.string("description", false, Some(500), true);
+    let name = text(&mut c, "name", true, None, false);
+    let description = text(&mut c, "description", false, Some(500), true);
     let nsfw = c.boolean("nsfw", false);
     let hidden = if admin {
         c.boolean("hidden", false)
@@ -68,8 +69,8 @@ pub async fn update(
     path_uuid(&path)?;
     let mut c = Check::body(&body.0);
     let mut u = PlaylistUpdate {
-        name: c.string("name", true, Some(100), false),
-        description: c.string("description", false, Some(500), true),
+        name: text(&mut c, "name", true, Some(100), false),
+        description: text(&mut c, "description", false, Some(500), true),
         nsfw: c.boolean("nsfw", false),
         ..PlaylistUpdate::default()
     };
