@@ -40,13 +40,18 @@ taskset -c 1 "$BIN/infinidream-loadgen" --target "127.0.0.1:$PORT" --keys-file "
   --json "$OUT/soak-loadgen.json" >"$OUT/soak-loadgen.out" 2>"$OUT/soak-loadgen.err" & GEN=$!
 
 metric() { curl -fs "127.0.0.1:$PORT/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
+# Bytes (possibly in exponent notation) to KiB; null when the metric is absent (glibc build).
+kib() { if [ -n "$1" ]; then awk -v b="$1" 'BEGIN { printf "%d", b / 1024 }'; else echo null; fi; }
 sample() {
   local rss fds threads
   rss=$(awk '/VmRSS/ {print $2}' "/proc/$SERVER/status")
   fds=$(ls "/proc/$SERVER/fd" | wc -l)
   threads=$(awk '/Threads/ {print $2}' "/proc/$SERVER/status")
-  printf '{"t":%d,"rss_kib":%d,"fds":%d,"threads":%d,"sessions":%s,"user_rooms":%s,"bridge_subscriptions":%s,"redis_channels":%d}\n' \
-    "$(( $(date +%s) - T0 ))" "$rss" "$fds" "$threads" "$(metric infinidream_sessions)" \
+  local alloc active resident
+  alloc=$(metric infinidream_heap_allocated_bytes); active=$(metric infinidream_heap_active_bytes)
+  resident=$(metric infinidream_heap_resident_bytes)
+  printf '{"t":%d,"rss_kib":%d,"heap_allocated_kib":%s,"heap_active_kib":%s,"heap_resident_kib":%s,"fds":%d,"threads":%d,"sessions":%s,"user_rooms":%s,"bridge_subscriptions":%s,"redis_channels":%d}\n' \
+    "$(( $(date +%s) - T0 ))" "$rss" "$(kib "$alloc")" "$(kib "$active")" "$(kib "$resident")" "$fds" "$threads" "$(metric infinidream_sessions)" \
     "$(metric infinidream_user_rooms)" "$(metric infinidream_bridge_subscriptions)" \
     "$(redis-cli -h 127.0.0.1 PUBSUB CHANNELS "${PREFIX}*" | wc -l)"
 }
@@ -65,13 +70,13 @@ rows = [json.loads(l) for l in open(f"{out}/soak-samples.jsonl") if l.strip()]
 full = [r for r in rows if r["sessions"] and r["sessions"] >= steady * 0.98]
 base, last = (full[1] if len(full) > 1 else full[0]), full[-1]
 gen = json.load(open(f"{out}/soak-loadgen.json"))
-def drift(k): return (last[k] - base[k]) / base[k] * 100 if base[k] else 0.0
+def drift(k): return (last[k] - base[k]) / base[k] * 100 if base.get(k) else None
 summary = {
     "steady": steady, "churn_per_s": churn, "minutes": minutes, "samples": len(rows),
     "replaced": gen["churn"]["replaced"], "reconnect_failures": gen["churn"]["failed"],
     "connect_errors": gen["sessions"]["connect_errors"],
     "baseline": base, "last": last,
-    "drift_percent": {k: round(drift(k), 2) for k in ("rss_kib", "fds", "threads", "redis_channels")},
+    "drift_percent": {k: None if drift(k) is None else round(drift(k), 2) for k in ("rss_kib", "heap_allocated_kib", "heap_active_kib", "heap_resident_kib", "fds", "threads", "redis_channels")},
     "max": {k: max(r[k] for r in full) for k in ("rss_kib", "fds", "threads", "sessions", "redis_channels")},
 }
 json.dump(summary, open(f"{out}/soak-summary.json", "w"), indent=2)

@@ -19,6 +19,7 @@
 //! | `storage`   | S3 object operations, presigned part and read URLs, key layout |
 //! | `processing`| hand-off to the external video-processing service |
 
+pub mod alloc;
 pub mod auth;
 pub mod cli;
 pub mod config;

@@ -21,6 +21,7 @@ fn main() -> ExitCode {
     };
     let serving = matches!(cli.command, None | Some(Command::Serve));
     telemetry::init(settings.log_format, if serving { "info" } else { "warn" });
+    infinidream_server::alloc::init();
     let system = actix_web::rt::System::new();
     let outcome = system.block_on(async move {
         match cli.command.unwrap_or(Command::Serve) {

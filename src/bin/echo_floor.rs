@@ -39,6 +39,8 @@ async fn ws(req: HttpRequest, body: web::Payload) -> Result<HttpResponse, actix_
 fn main() -> std::io::Result<()> {
     let addr = std::env::args().nth(1).unwrap_or_else(|| "127.0.0.1:9000".into());
     let workers = std::env::var("WORKERS").ok().and_then(|w| w.parse().ok()).unwrap_or(2);
+    // The same allocator set-up as the server, so that memory figures compare.
+    infinidream_server::alloc::init();
     actix_web::rt::System::new().block_on(async move {
         HttpServer::new(|| App::new().route("/socket.io/", web::get().to(ws))).workers(workers).bind(addr)?.run().await
     })

@@ -85,6 +85,29 @@ pub async fn metrics(req: HttpRequest, state: web::Data<AppState>, engine: web::
         "gauge",
         engine.live_sessions() as f64,
     );
+    if let Some(heap) = crate::alloc::heap_stats() {
+        single(
+            &mut out,
+            "infinidream_heap_allocated_bytes",
+            "Bytes of heap the server holds in live allocations (jemalloc)",
+            "gauge",
+            heap.allocated as f64,
+        );
+        single(
+            &mut out,
+            "infinidream_heap_active_bytes",
+            "Bytes in pages holding live allocations; minus allocated: fragmentation (jemalloc)",
+            "gauge",
+            heap.active as f64,
+        );
+        single(
+            &mut out,
+            "infinidream_heap_resident_bytes",
+            "Bytes of physical memory held by the allocator (jemalloc)",
+            "gauge",
+            heap.resident as f64,
+        );
+    }
     if let Ok((users, dreams)) = state.actors.rooms.stats().await {
         single(&mut out, "infinidream_user_rooms", "USER rooms with local members", "gauge", users as f64);
         single(&mut out, "infinidream_dream_rooms", "DREAM rooms with local members", "gauge", dreams as f64);

@@ -160,6 +160,11 @@ async fn metrics_are_scraped_with_the_token_and_count_real_traffic() {
     assert_eq!(value("infinidream_relay_latency_seconds_bucket{le=\"+Inf\"} "), relayed);
     assert!(value("infinidream_relay_latency_seconds_bucket{le=\"1\"} ") <= relayed);
     assert!(body.contains("# TYPE infinidream_bridge_lag_seconds histogram"));
+    // jemalloc's heap figures (the default build): live bytes, and what the allocator holds.
+    let allocated = value("infinidream_heap_allocated_bytes ");
+    let active = value("infinidream_heap_active_bytes ");
+    let resident = value("infinidream_heap_resident_bytes ");
+    assert!(allocated > 100_000.0 && active >= allocated && resident >= active, "{allocated} {active} {resident}");
 }
 
 /// `METRICS_ADDR`: `/metrics` moves to an internal listener (the public port answers 404),
