@@ -3,7 +3,7 @@
 //! events sent by the user's other device (the send time travels in `currentTime`).
 
 use std::net::{IpAddr, SocketAddr};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -21,8 +21,39 @@ pub struct Metrics {
     pub received: AtomicU64,
     pub latencies_us: Mutex<Vec<u64>>,
     pub connect_us: Mutex<Vec<u64>>,
+    /// Sessions connected right now (reconnect mode: the wave is over when this is back).
+    pub live: AtomicI64,
+    /// Sessions the server ended while the generator still wanted them (reconnect mode).
+    pub drops: AtomicU64,
+    /// Sessions re-established after a drop, and attempts that failed on the way.
+    pub reconnected: AtomicU64,
+    pub reconnect_failures: AtomicU64,
+    /// Unix epoch milliseconds of the first drop and of the latest successful reconnect.
+    pub first_drop_ms: AtomicU64,
+    pub last_reconnect_ms: AtomicU64,
 }
 
+impl Metrics {
+    pub fn new() -> Metrics {
+        Metrics { first_drop_ms: AtomicU64::new(u64::MAX), ..Metrics::default() }
+    }
+}
+
+/// Wall clock in Unix milliseconds (compared with timestamps of other processes).
+pub fn epoch_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+}
+
+/// How a session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// The generator closed it (its command channel closed).
+    ByGenerator,
+    /// The server closed it, the connection failed, or it was refused.
+    ByServer,
+}
+
+#[derive(Clone)]
 pub struct Device {
     pub target: SocketAddr,
     pub source: IpAddr,
@@ -49,27 +80,29 @@ async fn open(dev: &Device) -> Result<tokio_tungstenite::WebSocketStream<tokio::
     Ok(ws)
 }
 
-/// Connects, then serves until `commands` closes. Returns when the session ends.
+/// Connects, then serves until `commands` closes or the server ends the session. Hands
+/// the command channel back (a reconnecting device keeps it) with how the session ended.
+/// Connect failures are counted by the caller (first connection or reconnect).
 pub async fn run(
     dev: Device,
     start: Instant,
     metrics: Arc<Metrics>,
     mut commands: mpsc::Receiver<()>,
     ready: tokio::sync::oneshot::Sender<bool>,
-) {
+) -> (mpsc::Receiver<()>, Ended) {
     let began = Instant::now();
     let mut ws = match open(&dev).await {
         Ok(ws) => ws,
         Err(e) => {
-            metrics.connect_errors.fetch_add(1, Ordering::Relaxed);
             tracing_log(&e);
             let _ = ready.send(false);
-            return;
+            return (commands, Ended::ByServer);
         }
     };
     let connect = format!("40/remote-control,{{\"apiKey\":\"{}\"}}", dev.api_key);
     let mut ready = Some(ready);
     let mut acked = false;
+    let mut ended = Ended::ByServer;
     loop {
         tokio::select! {
             frame = ws.next() => {
@@ -85,19 +118,20 @@ pub async fn run(
                 } else if text.starts_with("40/remote-control,") {
                     acked = true;
                 } else if text.starts_with("44/remote-control,") {
-                    metrics.connect_errors.fetch_add(1, Ordering::Relaxed);
+                    tracing_log(&text);
                     if let Some(r) = ready.take() { let _ = r.send(false); }
-                    return;
+                    return (commands, Ended::ByServer);
                 } else if acked && ready.is_some() && text.contains("client_presence") {
                     metrics.connect_us.lock().await.push(began.elapsed().as_micros() as u64);
                     metrics.connected.fetch_add(1, Ordering::Relaxed);
+                    metrics.live.fetch_add(1, Ordering::Relaxed);
                     if let Some(r) = ready.take() { let _ = r.send(true); }
                 } else if text.contains("new_remote_control_event") {
                     on_event(&text, &dev, start, &metrics).await;
                 }
             }
             cmd = commands.recv() => {
-                if cmd.is_none() { break; }
+                if cmd.is_none() { ended = Ended::ByGenerator; break; }
                 let frame = format!(
                     "42/remote-control,[\"new_remote_control_event\",{{\"event\":\"status\",\"key\":\"{}\",\"currentTime\":{}}}]",
                     dev.tag, now_us(start)
@@ -108,12 +142,17 @@ pub async fn run(
         }
     }
     if ready.is_none() {
-        metrics.disconnects.fetch_add(1, Ordering::Relaxed);
+        metrics.live.fetch_sub(1, Ordering::Relaxed);
+        if ended == Ended::ByServer {
+            metrics.disconnects.fetch_add(1, Ordering::Relaxed);
+        }
     } else if let Some(r) = ready.take() {
-        metrics.connect_errors.fetch_add(1, Ordering::Relaxed);
         let _ = r.send(false);
     }
-    let _ = tokio::time::timeout(Duration::from_secs(1), ws.close(None)).await;
+    if ended == Ended::ByGenerator {
+        let _ = tokio::time::timeout(Duration::from_secs(1), ws.close(None)).await;
+    }
+    (commands, ended)
 }
 
 async fn on_event(text: &str, dev: &Device, start: Instant, metrics: &Metrics) {

@@ -78,25 +78,72 @@ struct Args {
     /// Length of the churn phase in seconds.
     #[arg(long, default_value_t = 60)]
     churn_secs: u64,
+    /// Reconnect phase (instance restart): after the hold, wait up to this many seconds for
+    /// the server to drop sessions and for every dropped session to be re-established.
+    /// Devices then reconnect on their own whenever the server ends a session.
+    #[arg(long, default_value_t = 0)]
+    reconnect_wait: u64,
+    /// Base reconnect delay in milliseconds (doubled per failed attempt, ±50 % jitter).
+    #[arg(long, default_value_t = 500)]
+    reconnect_delay_ms: u64,
 }
 
-/// Starts one device; returns its command sender and whether it connected.
+/// Starts one device; returns its command sender and whether it connected. With
+/// `reconnect`, a session the server ends is re-established (jittered backoff) until the
+/// generator closes the command channel.
 fn spawn_device(
     dev: Device,
     start: Instant,
     metrics: Arc<Metrics>,
     gate: Arc<Semaphore>,
+    reconnect: Option<Duration>,
 ) -> (mpsc::Sender<()>, oneshot::Receiver<bool>) {
     let (tx, rx) = mpsc::channel(64);
     let (ready_tx, ready_rx) = oneshot::channel();
     tokio::spawn(async move {
-        let permit = gate.acquire_owned().await;
-        let (inner_tx, inner_rx) = oneshot::channel();
-        let session = tokio::spawn(client::run(dev, start, metrics, rx, inner_tx));
-        let ok = inner_rx.await.unwrap_or(false);
-        drop(permit);
-        let _ = ready_tx.send(ok);
-        let _ = session.await;
+        let mut commands = rx;
+        let mut first = Some(ready_tx);
+        let mut failures = 0u32;
+        loop {
+            let permit = gate.clone().acquire_owned().await;
+            let (inner_tx, inner_rx) = oneshot::channel();
+            let session = tokio::spawn(client::run(dev.clone(), start, metrics.clone(), commands, inner_tx));
+            let ok = inner_rx.await.unwrap_or(false);
+            drop(permit);
+            match (first.take(), ok) {
+                (Some(r), _) => {
+                    if !ok {
+                        metrics.connect_errors.fetch_add(1, Ordering::Relaxed);
+                    }
+                    let _ = r.send(ok);
+                }
+                (None, true) => {
+                    metrics.reconnected.fetch_add(1, Ordering::Relaxed);
+                    metrics.last_reconnect_ms.fetch_max(client::epoch_ms(), Ordering::Relaxed);
+                }
+                (None, false) => {
+                    metrics.reconnect_failures.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            let Ok((back, ended)) = session.await else { return };
+            commands = back;
+            let Some(base) = reconnect else { return };
+            if ended == client::Ended::ByGenerator || commands.is_closed() {
+                return;
+            }
+            if ok {
+                metrics.drops.fetch_add(1, Ordering::Relaxed);
+                metrics.first_drop_ms.fetch_min(client::epoch_ms(), Ordering::Relaxed);
+                failures = 0;
+            } else {
+                failures = failures.saturating_add(1);
+            }
+            // Like socket.io-client: delay = base * 2^failures (capped at 5 s), randomized
+            // by ±50 % so that a restarted instance is not hit by every client at once.
+            let delay = base.saturating_mul(1 << failures.min(6)).min(Duration::from_secs(5));
+            let jitter = 0.5 + rand::random::<f64>();
+            tokio::time::sleep(delay.mul_f64(jitter)).await;
+        }
     });
     (tx, ready_rx)
 }
@@ -158,7 +205,8 @@ async fn run(args: Args) -> anyhow::Result<()> {
     }
     anyhow::ensure!(!keys.is_empty(), "no users: give --keys-file or --create-users");
     let start = Instant::now();
-    let metrics = Arc::new(Metrics::default());
+    let metrics = Arc::new(Metrics::new());
+    let reconnect = (args.reconnect_wait > 0).then(|| Duration::from_millis(args.reconnect_delay_ms));
     let before = args.server_pid.and_then(stats::read_proc);
 
     // Connect phase.
@@ -178,7 +226,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
                 echo_mode: args.echo,
             };
             n += 1;
-            let (tx, ready_rx) = spawn_device(dev, start, metrics.clone(), gate.clone());
+            let (tx, ready_rx) = spawn_device(dev, start, metrics.clone(), gate.clone(), reconnect);
             user_senders.push(tx);
             readies.push(ready_rx);
         }
@@ -194,10 +242,43 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let connect_rate = ok as f64 / connect_secs.max(1e-9);
     eprintln!("connected {ok}/{n} sessions in {connect_secs:.2} s ({connect_rate:.0}/s)");
 
+    let held_from = args.server_pid.and_then(stats::read_proc);
     if args.hold > 0 {
         tokio::time::sleep(Duration::from_secs(args.hold)).await;
     }
     let idle = args.server_pid.and_then(stats::read_proc);
+
+    // Reconnect phase: an instance restart drops the sessions; wait for all to be back.
+    let mut reconnect_result = serde_json::Value::Null;
+    if args.reconnect_wait > 0 {
+        let deadline = Instant::now() + Duration::from_secs(args.reconnect_wait);
+        eprintln!("waiting up to {} s for the server to drop and the clients to reconnect", args.reconnect_wait);
+        let all_back = loop {
+            let dropped = metrics.drops.load(Ordering::Relaxed) > 0;
+            if dropped && metrics.live.load(Ordering::Relaxed) >= ok as i64 {
+                break true;
+            }
+            if Instant::now() >= deadline {
+                break false;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        let first_drop = metrics.first_drop_ms.load(Ordering::Relaxed);
+        let last_back = metrics.last_reconnect_ms.load(Ordering::Relaxed);
+        reconnect_result = json!({
+            "all_back": all_back,
+            "drops": metrics.drops.load(Ordering::Relaxed),
+            "reconnected": metrics.reconnected.load(Ordering::Relaxed),
+            "failed_attempts": metrics.reconnect_failures.load(Ordering::Relaxed),
+            "live": metrics.live.load(Ordering::Relaxed),
+            "first_drop_epoch_ms": (first_drop != u64::MAX).then_some(first_drop),
+            "last_reconnect_epoch_ms": (last_back > 0).then_some(last_back),
+            "seconds_first_drop_to_all_back": (all_back && first_drop != u64::MAX)
+                .then(|| last_back.saturating_sub(first_drop) as f64 / 1000.0),
+            "base_delay_ms": args.reconnect_delay_ms,
+        });
+        eprintln!("reconnect: {reconnect_result}");
+    }
 
     // Churn phase: replace sessions round robin at a steady rate (soak runs).
     let mut churned = 0u64;
@@ -219,7 +300,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
                 echo_mode: args.echo,
             };
             // Dropping the old sender closes that session; the new one takes its place.
-            let (tx, ready) = spawn_device(dev, start, metrics.clone(), gate.clone());
+            let (tx, ready) = spawn_device(dev, start, metrics.clone(), gate.clone(), reconnect);
             senders[u][d] = tx;
             pending.push_back(ready);
             while pending.len() > 1024 {
@@ -282,12 +363,14 @@ async fn run(args: Args) -> anyhow::Result<()> {
         "sessions": {"requested": n, "connected": ok, "connect_errors": metrics.connect_errors.load(Ordering::Relaxed),
                      "disconnects": metrics.disconnects.load(Ordering::Relaxed)},
         "churn": {"replaced": churned, "failed": churn_failed},
+        "reconnect": reconnect_result,
         "connect": {"seconds": connect_secs, "rate_per_s": connect_rate, "latency_us": stats::percentiles(connect_us)},
         "relay": {"rate_target": args.rate, "seconds": relay_secs, "sent": sent, "received": received, "expected": expected,
                   "throughput_per_s": if relay_secs > 0.0 { received as f64 / relay_secs } else { 0.0 },
                   "latency_us": stats::percentiles(latencies)},
         "server": {"before": before, "idle": idle, "after": after,
                    "rss_per_session_bytes": idle.zip(before).map(|(i, b)| (i.rss_kib.saturating_sub(b.rss_kib) * 1024) as f64 / ok.max(1) as f64),
+                   "cpu_percent_hold": (args.hold > 0).then(|| cpu(held_from, idle, args.hold as f64)).flatten(),
                    "cpu_percent_relay": cpu(idle, after, relay_secs)},
     });
     println!("{}", serde_json::to_string_pretty(&result)?);

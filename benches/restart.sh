@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Reconnect after an instance restart (issue #8): one release server on core 0 holds
+# SESSIONS sessions (SESSIONS/2 users × 2 devices) from infinidream-loadgen on core 1. The
+# server is then restarted (SIGTERM: graceful drain, then a new process on the same port)
+# and every device reconnects on its own with socket.io-client's backoff shape (base
+# DELAY ms, doubled per failed attempt, ±50 % jitter). Reports the time from the new
+# instance answering its health check to the last session back, from the first drop to
+# the last session back, and the failed attempts. Loopback only, bounded in time.
+#
+#   bash benches/restart.sh [sessions] [delay-ms]
+#
+# Needs PostgreSQL/Redis (bash .ci/services.sh) and release binaries
+# (cargo build --release --bins). Output: $OUT/restart-loadgen.json, restart-summary.json.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SESSIONS=${1:-19000}; DELAY=${2:-500}
+BIN=${BIN:-target/release}
+OUT=${OUT:-target/restart}; mkdir -p "$OUT"
+DB=infini_restart_$$; PORT=${PORT:-18970}
+USERS=$((SESSIONS / 2))
+psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $DB"
+cleanup() {
+  kill "${GEN:-}" "${SERVER:-}" 2>/dev/null || true
+  wait 2>/dev/null || true
+  psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" || true
+}
+trap cleanup EXIT
+export DATABASE_URL=postgres://postgres@127.0.0.1:5432/$DB REDIS_URL=redis://127.0.0.1:6379 REDIS_PREFIX="restart$$:"
+export RUST_LOG=warn MAX_CONNECTIONS=$((SESSIONS + 1000)) MAX_SOCKETS_PER_USER=50 SHUTDOWN_TIMEOUT_SECS=5
+"$BIN/infinidream" migrate >/dev/null
+ulimit -n 20000
+now_ms() { date +%s%3N; }
+start_server() {
+  PORT=$PORT WORKERS=1 taskset -c 0 "$BIN/infinidream" serve & SERVER=$!
+  for _ in $(seq 1 200); do curl -fs "127.0.0.1:$PORT/api/v1/health" >/dev/null && return 0; sleep 0.02; done
+  echo "server did not come up" >&2; return 1
+}
+metric() { curl -fs "127.0.0.1:$PORT/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
+start_server
+KEYS="$OUT/keys.txt"
+taskset -c 1 "$BIN/infinidream-loadgen" --target "127.0.0.1:$PORT" --create-users "$USERS" --keys-file "$KEYS" \
+  --devices 0 >/dev/null
+SOURCES=127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4,127.0.0.5,127.0.0.6,127.0.0.7,127.0.0.8
+taskset -c 1 "$BIN/infinidream-loadgen" --target "127.0.0.1:$PORT" --keys-file "$KEYS" --devices 2 \
+  --sources $SOURCES --connect-concurrency 512 --reconnect-wait 120 --reconnect-delay-ms "$DELAY" \
+  --json "$OUT/restart-loadgen.json" >/dev/null 2>"$OUT/restart-loadgen.err" & GEN=$!
+for _ in $(seq 1 1200); do
+  [ "$(metric infinidream_sessions || echo 0)" -ge "$SESSIONS" ] 2>/dev/null && break
+  kill -0 "$GEN" || { cat "$OUT/restart-loadgen.err" >&2; exit 1; }
+  sleep 0.1
+done
+echo "all $SESSIONS sessions connected; restarting the server" >&2
+sleep 2
+STOP_MS=$(now_ms)
+kill -TERM "$SERVER"; wait "$SERVER" || true
+DOWN_MS=$(now_ms)
+start_server
+READY_MS=$(now_ms)
+wait "$GEN"; GEN=
+cat "$OUT/restart-loadgen.err" >&2
+python3 - "$OUT" "$SESSIONS" "$DELAY" "$STOP_MS" "$DOWN_MS" "$READY_MS" <<'PY'
+import json, sys
+out, sessions, delay = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+stop, down, ready = (int(x) for x in sys.argv[4:7])
+gen = json.load(open(f"{out}/restart-loadgen.json"))
+r = gen["reconnect"]
+last = r.get("last_reconnect_epoch_ms") or 0
+summary = {
+    "sessions": sessions, "connected_before": gen["sessions"]["connected"], "base_delay_ms": delay,
+    "all_back": r["all_back"], "drops": r["drops"], "reconnected": r["reconnected"],
+    "failed_attempts": r["failed_attempts"],
+    "old_instance_stop_seconds": (down - stop) / 1000,
+    "new_instance_start_seconds": (ready - down) / 1000,
+    "seconds_ready_to_all_back": (last - ready) / 1000 if r["all_back"] else None,
+    "seconds_first_drop_to_all_back": r["seconds_first_drop_to_all_back"],
+}
+json.dump(summary, open(f"{out}/restart-summary.json", "w"), indent=2)
+print(json.dumps(summary, indent=2))
+PY
