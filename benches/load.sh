@@ -6,6 +6,9 @@
 #
 #   bash benches/load.sh [users] [rate] [seconds] [repeats]
 #
+# INSTANCES=2 starts a second server (same core, same Redis) and puts each user's two
+# devices on different instances: every relay then crosses the Redis bridge.
+#
 # Needs PostgreSQL/Redis (bash .ci/services.sh) and release binaries
 # (cargo build --release --bins).
 set -euo pipefail
@@ -16,7 +19,7 @@ OUT=${OUT:-target/load}; mkdir -p "$OUT"
 DB=infini_load_$$; PORT=${PORT:-18900}; FLOOR_PORT=$((PORT + 1))
 psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $DB"
 cleanup() {
-  kill "${SERVER:-}" "${FLOOR:-}" 2>/dev/null || true
+  kill "${SERVER:-}" "${SERVER2:-}" "${FLOOR:-}" 2>/dev/null || true
   wait 2>/dev/null || true
   psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" || true
 }
@@ -25,6 +28,12 @@ export DATABASE_URL=postgres://postgres@127.0.0.1:5432/$DB REDIS_URL=redis://127
 export SOCKET_EVENT_RATE=100000 SOCKET_EVENT_BURST=100000 RUST_LOG=warn
 "$BIN/infinidream" migrate >/dev/null
 PORT=$PORT WORKERS=1 taskset -c 0 "$BIN/infinidream" serve & SERVER=$!
+TARGETS="127.0.0.1:$PORT"
+if [ "${INSTANCES:-1}" = 2 ]; then
+  PORT=$((PORT + 2)) WORKERS=1 taskset -c 0 "$BIN/infinidream" serve & SERVER2=$!
+  TARGETS="$TARGETS,127.0.0.1:$((PORT + 2))"
+  for _ in $(seq 1 100); do curl -fs "127.0.0.1:$((PORT + 2))/api/v1/health" >/dev/null && break; sleep 0.1; done
+fi
 WORKERS=1 taskset -c 0 "$BIN/infinidream-echo-floor" "127.0.0.1:$FLOOR_PORT" & FLOOR=$!
 for _ in $(seq 1 100); do curl -fs "127.0.0.1:$PORT/api/v1/health" >/dev/null && break; sleep 0.1; done
 KEYS="$OUT/keys.txt"
@@ -32,7 +41,7 @@ taskset -c 1 "$BIN/infinidream-loadgen" --target "127.0.0.1:$PORT" --create-user
   --devices 0 >/dev/null
 SOURCES=127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4
 for i in $(seq 1 "$REPEATS"); do
-  taskset -c 1 "$BIN/infinidream-loadgen" --target "127.0.0.1:$PORT" --keys-file "$KEYS" --devices 2 \
+  taskset -c 1 "$BIN/infinidream-loadgen" --target "$TARGETS" --keys-file "$KEYS" --devices 2 \
     --sources $SOURCES --rate "$RATE" --duration "$SECS" --hold 2 --server-pid "$SERVER" --json "$OUT/relay-$i.json" >/dev/null
   taskset -c 1 "$BIN/infinidream-loadgen" --echo --target "127.0.0.1:$FLOOR_PORT" --users "$USERS" --devices 2 \
     --sources $SOURCES --rate "$RATE" --duration "$SECS" --hold 2 --server-pid "$FLOOR" --json "$OUT/floor-$i.json" >/dev/null
