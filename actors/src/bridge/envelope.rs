@@ -79,13 +79,12 @@ impl Envelope {
         if bytes.len() > MAX_ENVELOPE_BYTES {
             return Err(EnvelopeError::TooLarge);
         }
-        let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|_| EnvelopeError::Malformed)?;
-        match value.get("v").and_then(|v| v.as_u64()) {
-            Some(1) => {}
-            Some(other) => return Err(EnvelopeError::Version(other)),
-            None => return Err(EnvelopeError::Malformed),
-        }
-        let env: Envelope = serde_json::from_value(value).map_err(|_| EnvelopeError::Malformed)?;
+        // Fast path: one typed parse of a version-1 envelope. Anything else (another
+        // version, duplicate keys, wrong types) takes the generic path, which tells why.
+        let env = match serde_json::from_slice::<Envelope>(bytes) {
+            Ok(env) if env.v == VERSION => env,
+            _ => Self::decode_generic(bytes)?,
+        };
         if env.kind != "emit" {
             return Err(EnvelopeError::Kind);
         }
@@ -99,6 +98,27 @@ impl Envelope {
             return Err(EnvelopeError::Field("packet"));
         }
         Ok(env)
+    }
+
+    fn decode_generic(bytes: &[u8]) -> Result<Envelope, EnvelopeError> {
+        let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|_| EnvelopeError::Malformed)?;
+        match value.get("v").and_then(|v| v.as_u64()) {
+            Some(1) => {}
+            Some(other) => return Err(EnvelopeError::Version(other)),
+            None => return Err(EnvelopeError::Malformed),
+        }
+        serde_json::from_value(value).map_err(|_| EnvelopeError::Malformed)
+    }
+
+    /// True when `bytes` were encoded by `origin` with [`Envelope::encode`] (its fields
+    /// come out in declaration order, so the origin is at a fixed place). Lets an instance
+    /// drop the echoes of its own publications without parsing them.
+    pub fn is_from(bytes: &[u8], origin: &str) -> bool {
+        const HEAD: &[u8] = br#"{"v":1,"origin":""#;
+        bytes.len() > HEAD.len() + origin.len()
+            && bytes.starts_with(HEAD)
+            && bytes[HEAD.len()..].starts_with(origin.as_bytes())
+            && bytes[HEAD.len() + origin.len()] == b'"'
     }
 }
 
@@ -133,6 +153,26 @@ mod tests {
     }
 
     #[test]
+    fn own_envelopes_are_recognised_without_parsing() {
+        let bytes = sample().encode();
+        assert!(Envelope::is_from(bytes.as_bytes(), "abcdEFGH"));
+        assert!(!Envelope::is_from(bytes.as_bytes(), "abcdEFGX"));
+        assert!(!Envelope::is_from(bytes.as_bytes(), "abcdEFG"), "a prefix of the origin is another origin");
+        assert!(!Envelope::is_from(br#"{"v":1,"origin":"abcdEFGH"#, "abcdEFGH"));
+        assert!(!Envelope::is_from(br#"{"origin":"abcdEFGH","v":1}"#, "abcdEFGH"));
+    }
+
+    #[test]
+    fn duplicate_keys_and_other_versions_still_decode_as_before() {
+        let dup = sample().encode().replacen(r#""seq":42"#, r#""seq":1,"seq":42"#, 1);
+        assert_eq!(Envelope::decode(dup.as_bytes()).map(|e| e.seq), Ok(42));
+        let v2 = sample().encode().replacen(r#""v":1"#, r#""v":2"#, 1);
+        assert_eq!(Envelope::decode(v2.as_bytes()), Err(EnvelopeError::Version(2)));
+        let float = sample().encode().replacen(r#""v":1"#, r#""v":1.0"#, 1);
+        assert_eq!(Envelope::decode(float.as_bytes()), Err(EnvelopeError::Malformed));
+    }
+
+    #[test]
     fn foreign_or_broken_envelopes_are_rejected() {
         let mut v: serde_json::Value = serde_json::from_str(&sample().encode()).unwrap();
         v["v"] = 2.into();
@@ -155,6 +195,18 @@ mod tests {
         #[test]
         fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
             let _ = Envelope::decode(&bytes);
+        }
+
+        #[test]
+        fn the_typed_fast_path_agrees_with_the_generic_parse(at in 0usize..400, insert in "[ -~]{0,6}") {
+            let good = sample().encode();
+            let at = at.min(good.len());
+            let mutated = format!("{}{}{}", &good[..at], insert, &good[at..]);
+            if let Ok(fast) = serde_json::from_slice::<Envelope>(mutated.as_bytes()) {
+                if fast.v == VERSION {
+                    prop_assert_eq!(Envelope::decode_generic(mutated.as_bytes()), Ok(fast));
+                }
+            }
         }
 
         #[test]

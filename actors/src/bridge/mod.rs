@@ -199,6 +199,12 @@ impl BridgeHandle {
 
 /// Shared receive-side checks: decode, drop own echoes, count.
 pub(crate) fn accept(bytes: &[u8], origin: &str, stats: &BridgeStats) -> Option<Envelope> {
+    // Every publication comes back to its own instance (it subscribes to the rooms it
+    // publishes to): recognised by its first bytes, not parsed.
+    if Envelope::is_from(bytes, origin) {
+        BridgeStats::bump(&stats.dropped_own);
+        return None;
+    }
     match Envelope::decode(bytes) {
         Ok(env) if env.origin == origin => {
             BridgeStats::bump(&stats.dropped_own);
