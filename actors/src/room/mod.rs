@@ -8,6 +8,11 @@
 //! broadcasts (one hop). Rooms push pre-encoded frames straight into members' outboxes
 //! and never wait on a client; a full outbox closes that client as a slow consumer.
 //!
+//! Threads: the registry has its own arbiter; a user room runs on the arbiter of the
+//! session that started it (a worker thread), so that a relay between two devices served
+//! by the same worker is delivered without a thread switch — on a busy instance those
+//! switches, not the relay work, were most of the CPU of a relay.
+//!
 //! Mailboxes: registry 8192, rooms 4096. Restart policy: a room that stopped
 //! unexpectedly is recreated by the registry on the next join; sessions whose broadcast
 //! fails re-join (see `session`).
@@ -125,9 +130,15 @@ impl RoomRegistryHandle {
 
     /// Reserves a place in `USER:<user>`; `Ok(None)` when the user already holds `limit`
     /// sockets on this instance. The caller then adds its member with
-    /// [`RoomHandle::add_member`].
-    pub async fn join_user(&self, user: UserId, limit: usize) -> Result<Option<RoomHandle>, MailboxError> {
-        let addr = self.addr.send(registry::JoinUser { user, limit }).await?;
+    /// [`RoomHandle::add_member`]. A room this join starts runs on `home` (the joining
+    /// session's arbiter), else on the registry's.
+    pub async fn join_user(
+        &self,
+        user: UserId,
+        limit: usize,
+        home: Option<ArbiterHandle>,
+    ) -> Result<Option<RoomHandle>, MailboxError> {
+        let addr = self.addr.send(registry::JoinUser { user, limit, home }).await?;
         Ok(addr.map(|addr| RoomHandle { addr }))
     }
 

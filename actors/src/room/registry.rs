@@ -56,10 +56,12 @@ impl RoomRegistry {
         }
     }
 
-    fn start_room(&self, user: UserId) -> Addr<RoomActor> {
+    fn start_room(&self, user: UserId, home: Option<&ArbiterHandle>) -> Addr<RoomActor> {
         let (presence, bridge) = (self.presence.clone(), self.bridge.clone());
         self.bridge.subscribe(&format!("USER:{user}"));
-        RoomActor::start_in_arbiter(&self.rooms_arbiter, move |_| RoomActor::new(user, presence, bridge))
+        // An arbiter that has stopped (its worker is gone) cannot host the room.
+        let arbiter = home.filter(|h| h.alive()).unwrap_or(&self.rooms_arbiter);
+        RoomActor::start_in_arbiter(arbiter, move |_| RoomActor::new(user, presence, bridge))
     }
 
     /// True the first time an (origin, seq) is seen.
@@ -142,6 +144,8 @@ impl StreamHandler<Envelope> for RoomRegistry {
 pub struct JoinUser {
     pub user: UserId,
     pub limit: usize,
+    /// Where to run the room if this join starts it.
+    pub home: Option<ArbiterHandle>,
 }
 
 impl Handler<JoinUser> for RoomRegistry {
@@ -151,7 +155,7 @@ impl Handler<JoinUser> for RoomRegistry {
         // First local member, or the room stopped unexpectedly: (re)start it.
         let mut room = match self.users.remove(&msg.user).filter(|r| r.addr.connected()) {
             Some(room) => room,
-            None => UserRoom { addr: self.start_room(msg.user), members: 0 },
+            None => UserRoom { addr: self.start_room(msg.user, msg.home.as_ref()), members: 0 },
         };
         let admitted = room.members < msg.limit;
         if admitted {

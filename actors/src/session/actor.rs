@@ -191,7 +191,10 @@ impl SessionActor {
             }
             let registry = act.rt.registry.clone();
             let (user_id, limit) = (user.id, act.rt.limits.max_sockets_per_user);
-            let reserve = async move { registry.join_user(user_id, limit).await };
+            // The user's room, when this join starts it, lives on this session's thread:
+            // relays between devices served by the same worker then never cross threads.
+            let home = actix::Arbiter::try_current();
+            let reserve = async move { registry.join_user(user_id, limit, home).await };
             Box::pin(fut::wrap_future::<_, Self>(reserve).then(move |room, act, ctx| -> Fut {
                 let room = match room {
                     Ok(Some(room)) => room,
