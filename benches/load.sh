@@ -6,6 +6,8 @@
 #
 #   bash benches/load.sh [users] [rate] [seconds] [repeats]
 #
+# REDIS=none runs the server without Redis (single-instance mode: in-process bridge,
+# presence and counters), to show what the cluster bridge costs.
 # INSTANCES=2 starts a second server (same core, same Redis) and puts each user's two
 # devices on different instances: every relay then crosses the Redis bridge.
 #
@@ -27,6 +29,7 @@ trap cleanup EXIT
 export DATABASE_URL=postgres://postgres@127.0.0.1:5432/$DB REDIS_URL=redis://127.0.0.1:6379 REDIS_PREFIX="load$$:"
 export SOCKET_EVENT_RATE=100000 SOCKET_EVENT_BURST=100000 RUST_LOG=warn
 "$BIN/infinidream" migrate >/dev/null
+[ "${REDIS:-}" != none ] || unset REDIS_URL
 PORT=$PORT WORKERS=1 taskset -c 0 "$BIN/infinidream" serve & SERVER=$!
 TARGETS="127.0.0.1:$PORT"
 if [ "${INSTANCES:-1}" = 2 ]; then
@@ -40,9 +43,33 @@ KEYS="$OUT/keys.txt"
 taskset -c 1 "$BIN/infinidream-loadgen" --target "127.0.0.1:$PORT" --create-users "$USERS" --keys-file "$KEYS" \
   --devices 0 >/dev/null
 SOURCES=127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4
+# The server's own view of each run: its relay-latency histogram (event read from the
+# sender's socket -> frame in every local recipient's queue), scraped before and after.
+scrape() { curl -fs "127.0.0.1:$PORT/metrics" | grep '^infinidream_relay_latency_seconds' >"$1" || true; }
+in_server() {
+  python3 - "$1" "$2" <<'PY'
+import sys
+def read(p):
+    d = {}
+    for line in open(p):
+        k, v = line.rsplit(' ', 1)
+        d[k] = float(v)
+    return d
+a, b = read(sys.argv[1]), read(sys.argv[2])
+delta = {k: b[k] - a.get(k, 0.0) for k in b}
+n = delta.get('infinidream_relay_latency_seconds_count', 0)
+if n:
+    s = delta['infinidream_relay_latency_seconds_sum']
+    le = lambda x: delta.get('infinidream_relay_latency_seconds_bucket{le="%s"}' % x, 0) / n * 100
+    print('  in-server relay (read -> recipients\' queues): %d relays, mean %.0fus, <=50us %.0f%%, <=100us %.0f%%, <=250us %.0f%%, <=1ms %.0f%%'
+          % (n, s / n * 1e6, le('0.00005'), le('0.0001'), le('0.00025'), le('0.001')))
+PY
+}
 for i in $(seq 1 "$REPEATS"); do
+  scrape "$OUT/metrics-before"
   taskset -c 1 "$BIN/infinidream-loadgen" --target "$TARGETS" --keys-file "$KEYS" --devices 2 \
     --sources $SOURCES --rate "$RATE" --duration "$SECS" --hold 2 --server-pid "$SERVER" --json "$OUT/relay-$i.json" >/dev/null
+  scrape "$OUT/metrics-after"
   taskset -c 1 "$BIN/infinidream-loadgen" --echo --target "127.0.0.1:$FLOOR_PORT" --users "$USERS" --devices 2 \
     --sources $SOURCES --rate "$RATE" --duration "$SECS" --hold 2 --server-pid "$FLOOR" --json "$OUT/floor-$i.json" >/dev/null
   for f in relay floor; do
@@ -52,4 +79,5 @@ print('$f run $i:', 'sessions', r['sessions']['connected'], 'connect/s %.0f' % c
       'rss/session %s B' % (round(r['server']['rss_per_session_bytes']) if r['server']['rss_per_session_bytes'] else '-'),
       'cpu %s%%' % (round(r['server']['cpu_percent_relay']) if r['server']['cpu_percent_relay'] is not None else '-'))"
   done
+  in_server "$OUT/metrics-before" "$OUT/metrics-after"
 done

@@ -62,6 +62,15 @@ pub struct Device {
     pub tag: String,
     /// Echo floor: the server echoes to the sender only, so the sender measures.
     pub echo_mode: bool,
+    /// `"key":"<tag>"` as it appears in this device's own events.
+    pub own_key: String,
+}
+
+impl Device {
+    pub fn new(target: SocketAddr, source: IpAddr, api_key: String, tag: String, echo_mode: bool) -> Device {
+        let own_key = format!("\"key\":\"{tag}\"");
+        Device { target, source, api_key, tag, echo_mode, own_key }
+    }
 }
 
 /// Time base shared by all devices (microseconds since the generator started).
@@ -157,6 +166,12 @@ pub async fn run(
 
 async fn on_event(text: &str, dev: &Device, start: Instant, metrics: &Metrics) {
     let Some(body) = text.strip_prefix("42/remote-control,") else { return };
+    // The server echoes every event to its sender too: in relay mode those echoes are
+    // skipped before any parsing, so the generator's own load per event stays the same
+    // as in echo-floor mode (one parsed frame per event).
+    if !dev.echo_mode && body.contains(&dev.own_key) {
+        return;
+    }
     let Ok(v) = serde_json::from_str::<serde_json::Value>(body) else { return };
     let Some(p) = v.get(1) else { return };
     let own = p.get("key").and_then(|k| k.as_str()) == Some(dev.tag.as_str());

@@ -218,13 +218,13 @@ async fn run(args: Args) -> anyhow::Result<()> {
     for (u, key) in keys.iter().enumerate() {
         let mut user_senders = Vec::new();
         for d in 0..args.devices.max(1) {
-            let dev = Device {
-                target: args.target[n % args.target.len()],
-                source: args.sources[n % args.sources.len()],
-                api_key: key.clone(),
-                tag: format!("u{u}d{d}"),
-                echo_mode: args.echo,
-            };
+            let dev = Device::new(
+                args.target[n % args.target.len()],
+                args.sources[n % args.sources.len()],
+                key.clone(),
+                format!("u{u}d{d}"),
+                args.echo,
+            );
             n += 1;
             let (tx, ready_rx) = spawn_device(dev, start, metrics.clone(), gate.clone(), reconnect);
             user_senders.push(tx);
@@ -292,13 +292,13 @@ async fn run(args: Args) -> anyhow::Result<()> {
         for i in 0..total {
             let slot = (i as usize) % (senders.len() * devices);
             let (u, d) = (slot / devices, slot % devices);
-            let dev = Device {
-                target: args.target[slot % args.target.len()],
-                source: args.sources[(slot + i as usize) % args.sources.len()],
-                api_key: keys[u].clone(),
-                tag: format!("u{u}d{d}"),
-                echo_mode: args.echo,
-            };
+            let dev = Device::new(
+                args.target[slot % args.target.len()],
+                args.sources[(slot + i as usize) % args.sources.len()],
+                keys[u].clone(),
+                format!("u{u}d{d}"),
+                args.echo,
+            );
             // Dropping the old sender closes that session; the new one takes its place.
             let (tx, ready) = spawn_device(dev, start, metrics.clone(), gate.clone(), reconnect);
             senders[u][d] = tx;
