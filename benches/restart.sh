@@ -9,6 +9,10 @@
 #
 #   bash benches/restart.sh [sessions] [delay-ms]
 #
+# HOLD=<seconds> first holds the sessions idle that long and reports the server's CPU
+# over the hold (heartbeats: one ping per session per 25 s) and the sessions still
+# connected at its end.
+#
 # Needs PostgreSQL/Redis (bash .ci/services.sh) and release binaries
 # (cargo build --release --bins). Output: $OUT/restart-loadgen.json, restart-summary.json.
 set -euo pipefail
@@ -42,14 +46,22 @@ taskset -c 1 "$BIN/infinidream-loadgen" --target "127.0.0.1:$PORT" --create-user
   --devices 0 >/dev/null
 SOURCES=127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4,127.0.0.5,127.0.0.6,127.0.0.7,127.0.0.8
 taskset -c 1 "$BIN/infinidream-loadgen" --target "127.0.0.1:$PORT" --keys-file "$KEYS" --devices 2 \
-  --sources $SOURCES --connect-concurrency 512 --reconnect-wait 120 --reconnect-delay-ms "$DELAY" \
+  --sources $SOURCES --connect-concurrency 512 --reconnect-wait $((${HOLD:-0} + 180)) --reconnect-delay-ms "$DELAY" \
   --json "$OUT/restart-loadgen.json" >/dev/null 2>"$OUT/restart-loadgen.err" & GEN=$!
 for _ in $(seq 1 1200); do
   [ "$(metric infinidream_sessions || echo 0)" -ge "$SESSIONS" ] 2>/dev/null && break
   kill -0 "$GEN" || { cat "$OUT/restart-loadgen.err" >&2; exit 1; }
   sleep 0.1
 done
-echo "all $SESSIONS sessions connected; restarting the server" >&2
+HOLD=${HOLD:-0}
+ticks() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
+HOLD_T0=$(ticks); HOLD_S0=$(date +%s.%N)
+echo "all $SESSIONS sessions connected; holding them ${HOLD}s" >&2
+sleep "$HOLD"
+HOLD_CPU=$(awk -v a="$HOLD_T0" -v b="$(ticks)" -v t0="$HOLD_S0" -v t1="$(date +%s.%N)" -v hz="$(getconf CLK_TCK)" \
+  'BEGIN { printf "%.2f", (b - a) / hz / (t1 - t0) * 100 }')
+HELD=$(metric infinidream_sessions)
+echo "held $HELD sessions, server CPU ${HOLD_CPU}% of a core; restarting the server" >&2
 sleep 2
 STOP_MS=$(now_ms)
 kill -TERM "$SERVER"; wait "$SERVER" || true
@@ -58,15 +70,17 @@ start_server
 READY_MS=$(now_ms)
 wait "$GEN"; GEN=
 cat "$OUT/restart-loadgen.err" >&2
-python3 - "$OUT" "$SESSIONS" "$DELAY" "$STOP_MS" "$DOWN_MS" "$READY_MS" <<'PY'
+python3 - "$OUT" "$SESSIONS" "$DELAY" "$STOP_MS" "$DOWN_MS" "$READY_MS" "$HOLD" "$HOLD_CPU" "$HELD" <<'PY'
 import json, sys
 out, sessions, delay = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 stop, down, ready = (int(x) for x in sys.argv[4:7])
+hold, hold_cpu, held = int(sys.argv[7]), float(sys.argv[8]), sys.argv[9]
 gen = json.load(open(f"{out}/restart-loadgen.json"))
 r = gen["reconnect"]
 last = r.get("last_reconnect_epoch_ms") or 0
 summary = {
     "sessions": sessions, "connected_before": gen["sessions"]["connected"], "base_delay_ms": delay,
+    "hold_seconds": hold, "hold_server_cpu_percent": hold_cpu, "sessions_after_hold": float(held or 0),
     "all_back": r["all_back"], "drops": r["drops"], "reconnected": r["reconnected"],
     "failed_attempts": r["failed_attempts"],
     "old_instance_stop_seconds": (down - stop) / 1000,
