@@ -187,6 +187,8 @@ pub async fn metrics(req: HttpRequest, state: web::Data<AppState>, engine: web::
         ("dropped_invalid", &b.dropped_invalid),
         ("dropped_own", &b.dropped_own),
         ("reconnects", &b.reconnects),
+        ("skipped_alone", &b.skipped_alone),
+        ("announcements", &b.announcements),
     ];
     let bridge: Vec<(String, f64)> =
         bridge.iter().map(|(k, c)| (label("kind", k), BridgeStats::get(c) as f64)).collect();

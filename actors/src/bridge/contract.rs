@@ -305,3 +305,65 @@ async fn rcluster_a_failover_to_a_replica_resumes_relaying() {
     }
     assert_eq!(c.nodes[1].bridge.subscriptions(), 1);
 }
+
+/// Polls `cond` every 10 ms for at most [`WAIT`].
+async fn eventually(what: &str, mut cond: impl FnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !cond() {
+        assert!(tokio::time::Instant::now() < deadline, "never happened: {what}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// Single-node Redis: publications of a room no other instance serves are skipped, an
+/// instance that subscribes announces itself and receives the very next publication,
+/// and once it leaves the first instance stops publishing again.
+#[tokio::test]
+async fn redis_a_room_served_by_one_instance_only_is_not_published_until_another_subscribes() {
+    let mut c = cluster(Kind::Redis, 2);
+    let room = "USER:77";
+    let packet = |i: usize| format!("2[\"n\",{i}]");
+    c.nodes[0].bridge.subscribe(room);
+    let stats = c.nodes[0].bridge.stats.clone();
+    eventually("publications of a lonely room are skipped", || {
+        c.nodes[0].bridge.publish(&[room.into()], vec![], "2[\"probe\"]");
+        BridgeStats::get(&stats.skipped_alone) > 0
+    })
+    .await;
+    c.nodes[0].bridge.flush().await;
+    let (published, skipped) = (BridgeStats::get(&stats.published), BridgeStats::get(&stats.skipped_alone));
+    for i in 0..100 {
+        c.nodes[0].bridge.publish(&[room.into()], vec![], &packet(i));
+    }
+    c.nodes[0].bridge.flush().await;
+    let sent = BridgeStats::get(&stats.published) - published;
+    assert!(sent <= 1, "at most the one publication that renews the mark is sent, got {sent}");
+    assert!(BridgeStats::get(&stats.skipped_alone) - skipped >= 99);
+
+    // A second instance subscribes: its announcement reaches the first one, whose next
+    // publication goes out again.
+    c.nodes[1].bridge.subscribe(room);
+    eventually("the first instance hears the announcement", || BridgeStats::get(&stats.announcements) >= 1).await;
+    c.nodes[0].bridge.publish(&[room.into()], vec![], &packet(1000));
+    let got = recv(&mut c.nodes[1]).await.expect("the first publication after the announcement arrives");
+    assert_eq!(got.packet, packet(1000));
+    // And the newcomer's own publications reach the first instance from the start.
+    c.nodes[1].bridge.publish(&[room.into()], vec![], &packet(2000));
+    assert_eq!(recv(&mut c.nodes[0]).await.expect("delivered").packet, packet(2000));
+    for i in 0..50 {
+        c.nodes[0].bridge.publish(&[room.into()], vec![], &packet(3000 + i));
+    }
+    for i in 0..50 {
+        assert_eq!(recv(&mut c.nodes[1]).await.expect("all 50 arrive").packet, packet(3000 + i));
+    }
+
+    // The newcomer leaves: the first instance is alone again.
+    c.nodes[1].bridge.unsubscribe(room);
+    let skipped = BridgeStats::get(&stats.skipped_alone);
+    eventually("skipping resumes once the other instance left", || {
+        c.nodes[0].bridge.publish(&[room.into()], vec![], "2[\"probe\"]");
+        BridgeStats::get(&stats.skipped_alone) > skipped
+    })
+    .await;
+    silent(&mut c.nodes[1]).await;
+}

@@ -110,6 +110,24 @@ impl Envelope {
         serde_json::from_value(value).map_err(|_| EnvelopeError::Malformed)
     }
 
+    /// The announcement an instance publishes on a room channel once its subscription is
+    /// confirmed (`alone.rs`): `{"v":1,"origin":"<id>","kind":"hello"}`. Instances that
+    /// do not know it drop it as an invalid envelope (counted).
+    pub fn hello(origin: &str) -> String {
+        format!(r#"{{"v":1,"origin":"{origin}","kind":"hello"}}"#)
+    }
+
+    /// True when `bytes` are exactly an announcement made by [`Envelope::hello`] of some
+    /// valid instance id.
+    pub fn is_hello(bytes: &[u8]) -> bool {
+        const HEAD: &[u8] = br#"{"v":1,"origin":""#;
+        const TAIL: &[u8] = br#"","kind":"hello"}"#;
+        bytes.len() == HEAD.len() + 8 + TAIL.len()
+            && bytes.starts_with(HEAD)
+            && bytes.ends_with(TAIL)
+            && std::str::from_utf8(&bytes[HEAD.len()..HEAD.len() + 8]).is_ok_and(is_b64url)
+    }
+
     /// True when `bytes` were encoded by `origin` with [`Envelope::encode`] (its fields
     /// come out in declaration order, so the origin is at a fixed place). Lets an instance
     /// drop the echoes of its own publications without parsing them.
@@ -144,6 +162,18 @@ mod tests {
         e.ts = 0;
         assert!(!e.encode().contains("\"ts\""), "an unstamped envelope has no ts key");
         assert_eq!(Envelope::decode(e.encode().as_bytes()), Ok(e));
+    }
+
+    #[test]
+    fn announcements_are_recognised_exactly() {
+        let hello = Envelope::hello("abcdEFGH");
+        assert!(Envelope::is_hello(hello.as_bytes()));
+        assert!(Envelope::is_from(hello.as_bytes(), "abcdEFGH"), "an instance drops its own announcement");
+        assert_eq!(Envelope::decode(hello.as_bytes()), Err(EnvelopeError::Malformed), "not an emit");
+        assert!(!Envelope::is_hello(Envelope::hello("abcdEFG").as_bytes()));
+        assert!(!Envelope::is_hello(Envelope::hello("abcd\"FGH").as_bytes()));
+        assert!(!Envelope::is_hello(hello.replace("hello", "hellx").as_bytes()));
+        assert!(!Envelope::is_hello(sample().encode().as_bytes()));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
-use super::{accept, BridgeStats, EnvelopeSink};
+use super::{accept, BridgeStats, EnvelopeSink, Received};
 
 struct Member {
     origin: String,
@@ -30,7 +30,7 @@ impl MemoryHub {
         for m in members {
             let subscribed = m.rooms.lock().unwrap_or_else(|p| p.into_inner()).contains(room);
             if subscribed {
-                if let Some(env) = accept(bytes, &m.origin, &m.stats) {
+                if let Some(Received::Emit(env)) = accept(bytes, &m.origin, &m.stats) {
                     (m.sink)(env);
                 }
             }

@@ -22,6 +22,7 @@
 //! handles in one process: the contract suite and in-process multi-instance tests), and
 //! `Disabled` for single-instance mode.
 
+pub mod alone;
 mod envelope;
 pub mod memory;
 pub mod redis;
@@ -45,6 +46,10 @@ pub struct BridgeStats {
     pub dropped_invalid: AtomicU64,
     pub dropped_own: AtomicU64,
     pub reconnects: AtomicU64,
+    /// Publications not sent because no other instance was subscribed (`alone.rs`).
+    pub skipped_alone: AtomicU64,
+    /// Subscription announcements received from other instances.
+    pub announcements: AtomicU64,
 }
 
 impl BridgeStats {
@@ -197,13 +202,24 @@ impl BridgeHandle {
     }
 }
 
+/// What a bridge receives on a room channel, once checked.
+pub(crate) enum Received {
+    Emit(Envelope),
+    /// Another instance subscribed to the channel (`alone.rs`).
+    Hello,
+}
+
 /// Shared receive-side checks: decode, drop own echoes, count.
-pub(crate) fn accept(bytes: &[u8], origin: &str, stats: &BridgeStats) -> Option<Envelope> {
+pub(crate) fn accept(bytes: &[u8], origin: &str, stats: &BridgeStats) -> Option<Received> {
     // Every publication comes back to its own instance (it subscribes to the rooms it
     // publishes to): recognised by its first bytes, not parsed.
     if Envelope::is_from(bytes, origin) {
         BridgeStats::bump(&stats.dropped_own);
         return None;
+    }
+    if Envelope::is_hello(bytes) {
+        BridgeStats::bump(&stats.announcements);
+        return Some(Received::Hello);
     }
     match Envelope::decode(bytes) {
         Ok(env) if env.origin == origin => {
@@ -212,7 +228,7 @@ pub(crate) fn accept(bytes: &[u8], origin: &str, stats: &BridgeStats) -> Option<
         }
         Ok(env) => {
             BridgeStats::bump(&stats.received);
-            Some(env)
+            Some(Received::Emit(env))
         }
         Err(e) => {
             let n = stats.dropped_invalid.fetch_add(1, Ordering::Relaxed);

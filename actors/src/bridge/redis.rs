@@ -2,8 +2,12 @@
 //! subscriber task with a dedicated pub/sub connection (a pooled connection cannot
 //! SUBSCRIBE). Both survive Redis restarts: they reconnect with backoff, and the
 //! subscriber resubscribes every room that still has local members.
+//!
+//! Publications of a room whose channel has no subscriber but this instance are not sent
+//! at all (see [`super::alone`]): the publisher reads the receiver count of every
+//! `PUBLISH`, and the subscriber announces each confirmed subscription with a `hello` on
+//! the channel so that instances that were alone on it start publishing again.
 
-use std::collections::HashSet;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -11,7 +15,8 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use tokio::sync::{mpsc, oneshot, Notify};
 
-use super::{accept, BridgeStats, EnvelopeSink};
+use super::alone::{Channels, Publish};
+use super::{accept, BridgeStats, Envelope, EnvelopeSink, Received};
 
 /// Envelopes waiting for the publisher; beyond this, new ones are dropped (counted).
 const PUBLISH_QUEUE: usize = 10_000;
@@ -22,7 +27,13 @@ const BACKOFF_MAX: Duration = Duration::from_secs(5);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 
 enum Outgoing {
-    Publish { channel: String, payload: Arc<str> },
+    /// `epoch`: the channel's confirmation epoch when sent (its receiver count is
+    /// evidence of being alone, `alone.rs`).
+    Publish {
+        channel: String,
+        payload: Arc<str>,
+        epoch: Option<u64>,
+    },
     Flush(oneshot::Sender<()>),
 }
 
@@ -33,15 +44,21 @@ enum Change {
 
 #[derive(Default)]
 struct Subscriptions {
-    desired: HashSet<String>,
+    desired: Channels,
     pending: Vec<Change>,
+}
+
+type Shared = Arc<Mutex<Subscriptions>>;
+
+fn lock(subs: &Shared) -> std::sync::MutexGuard<'_, Subscriptions> {
+    subs.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 #[derive(Clone)]
 pub struct RedisBridge {
     prefix: Arc<str>,
     publish_tx: mpsc::Sender<Outgoing>,
-    subs: Arc<Mutex<Subscriptions>>,
+    subs: Shared,
     changed: Arc<Notify>,
     stats: Arc<BridgeStats>,
 }
@@ -59,12 +76,21 @@ impl RedisBridge {
         let bridge = RedisBridge {
             prefix: prefix.into(),
             publish_tx,
-            subs: Arc::new(Mutex::new(Subscriptions::default())),
+            subs: Shared::default(),
             changed: Arc::new(Notify::new()),
             stats: stats.clone(),
         };
-        tokio::spawn(publisher(client.clone(), publish_rx, stats.clone()));
-        tokio::spawn(subscriber(client, origin.to_string(), bridge.subs.clone(), bridge.changed.clone(), sink, stats));
+        tokio::spawn(publisher(client.clone(), publish_rx, bridge.subs.clone(), stats.clone()));
+        let announce = Announcer { tx: bridge.publish_tx.clone(), hello: Envelope::hello(origin).into() };
+        tokio::spawn(subscriber(
+            client,
+            origin.to_string(),
+            bridge.subs.clone(),
+            bridge.changed.clone(),
+            announce,
+            sink,
+            stats,
+        ));
         Ok(bridge)
     }
 
@@ -73,7 +99,15 @@ impl RedisBridge {
     }
 
     pub fn publish(&self, room: &str, payload: Arc<str>) {
-        let msg = Outgoing::Publish { channel: self.channel(room), payload };
+        let channel = self.channel(room);
+        let epoch = match lock(&self.subs).desired.publish(&channel, Instant::now()) {
+            Publish::Skip => {
+                BridgeStats::bump(&self.stats.skipped_alone);
+                return;
+            }
+            Publish::Send(epoch) => epoch,
+        };
+        let msg = Outgoing::Publish { channel, payload, epoch };
         if self.publish_tx.try_send(msg).is_err() {
             let n = self.stats.dropped_queue_full.fetch_add(1, Ordering::Relaxed);
             if n.is_multiple_of(1000) {
@@ -84,12 +118,11 @@ impl RedisBridge {
 
     fn change(&self, change: Change) {
         {
-            let mut subs = self.subs.lock().unwrap_or_else(|p| p.into_inner());
-            let (channel, add) = match &change {
-                Change::Subscribe(c) => (c.clone(), true),
-                Change::Unsubscribe(c) => (c.clone(), false),
+            let mut subs = lock(&self.subs);
+            let changed = match &change {
+                Change::Subscribe(c) => subs.desired.insert(c.clone()),
+                Change::Unsubscribe(c) => subs.desired.remove(c),
             };
-            let changed = if add { subs.desired.insert(channel) } else { subs.desired.remove(&channel) };
             if !changed {
                 return;
             }
@@ -107,7 +140,7 @@ impl RedisBridge {
     }
 
     pub fn subscriptions(&self) -> usize {
-        self.subs.lock().unwrap_or_else(|p| p.into_inner()).desired.len()
+        lock(&self.subs).desired.len()
     }
 
     pub async fn flush(&self) {
@@ -122,7 +155,33 @@ async fn connect(client: &redis::Client) -> Option<redis::aio::MultiplexedConnec
     tokio::time::timeout(CONNECT_TIMEOUT, client.get_multiplexed_async_connection()).await.ok()?.ok()
 }
 
-async fn publisher(client: redis::Client, mut rx: mpsc::Receiver<Outgoing>, stats: Arc<BridgeStats>) {
+/// Sends the subscriber's announcements through the publisher's queue (the subscriber's
+/// own connection is in pub/sub mode and cannot publish).
+struct Announcer {
+    tx: mpsc::Sender<Outgoing>,
+    hello: Arc<str>,
+}
+
+impl Announcer {
+    /// Marks `channels` confirmed and announces them, in that order: a publication that
+    /// follows can only count this instance once it is subscribed.
+    fn confirmed<'a>(&self, subs: &Shared, channels: impl IntoIterator<Item = &'a String>) {
+        let mut confirmed = Vec::new();
+        {
+            let mut s = lock(subs);
+            for c in channels {
+                s.desired.confirmed(c);
+                confirmed.push(c.clone());
+            }
+        }
+        for channel in confirmed {
+            // A full queue loses the announcement; the others' alone marks then expire.
+            let _ = self.tx.try_send(Outgoing::Publish { channel, payload: self.hello.clone(), epoch: None });
+        }
+    }
+}
+
+async fn publisher(client: redis::Client, mut rx: mpsc::Receiver<Outgoing>, subs: Shared, stats: Arc<BridgeStats>) {
     let mut conn = None;
     let mut backoff = BACKOFF_START;
     let mut retry_at = Instant::now();
@@ -152,22 +211,36 @@ async fn publisher(client: redis::Client, mut rx: mpsc::Receiver<Outgoing>, stat
         let mut pipe = redis::pipe();
         let mut count = 0u64;
         let mut flushes = Vec::new();
+        // (index of the PUBLISH in the pipeline, channel, epoch) of the publications whose
+        // receiver count can mark their channel alone.
+        let mut probes = Vec::new();
         for m in batch.drain(..) {
             match m {
-                Outgoing::Publish { channel, payload } => {
-                    pipe.cmd("PUBLISH").arg(channel).arg(&*payload).ignore();
+                Outgoing::Publish { channel, payload, epoch } => {
+                    pipe.cmd("PUBLISH").arg(&channel).arg(&*payload);
+                    if let Some(epoch) = epoch {
+                        probes.push((count as usize, channel, epoch));
+                    }
                     count += 1;
                 }
                 Outgoing::Flush(tx) => flushes.push(tx),
             }
         }
         if count > 0 {
-            let sent = match conn.as_mut() {
-                Some(c) => pipe.query_async::<()>(c).await.is_ok(),
-                None => false,
+            let answers = match conn.as_mut() {
+                Some(c) => pipe.query_async::<Vec<i64>>(c).await.ok(),
+                None => None,
             };
-            if sent {
+            if let Some(receivers) = answers {
                 stats.published.fetch_add(count, Ordering::Relaxed);
+                let alone: Vec<_> = probes.iter().filter(|(i, _, _)| receivers.get(*i) == Some(&1)).collect();
+                if !alone.is_empty() {
+                    let now = Instant::now();
+                    let mut s = lock(&subs);
+                    for (_, channel, epoch) in alone {
+                        s.desired.answered(channel, *epoch, 1, now);
+                    }
+                }
             } else {
                 if failed_in_outage == 0 {
                     tracing::warn!("bridge publish failed: Redis unavailable, cross-instance messages are being lost");
@@ -186,8 +259,9 @@ async fn publisher(client: redis::Client, mut rx: mpsc::Receiver<Outgoing>, stat
 async fn subscriber(
     client: redis::Client,
     origin: String,
-    subs: Arc<Mutex<Subscriptions>>,
+    subs: Shared,
     changed: Arc<Notify>,
+    announce: Announcer,
     sink: EnvelopeSink,
     stats: Arc<BridgeStats>,
 ) {
@@ -209,9 +283,9 @@ async fn subscriber(
         let (mut sub_sink, mut stream) = pubsub.split();
         // (Re)subscribe everything desired; pending changes are covered by this.
         let all: Vec<String> = {
-            let mut s = subs.lock().unwrap_or_else(|p| p.into_inner());
+            let mut s = lock(&subs);
             s.pending.clear();
-            s.desired.iter().cloned().collect()
+            s.desired.names().cloned().collect()
         };
         let mut ok = true;
         for chunk in all.chunks(256) {
@@ -219,8 +293,10 @@ async fn subscriber(
                 ok = false;
                 break;
             }
+            announce.confirmed(&subs, chunk);
         }
         if !ok {
+            lock(&subs).desired.unconfirm_all();
             continue;
         }
         if connected_before {
@@ -233,14 +309,17 @@ async fn subscriber(
         }
         connected_before = true;
         loop {
-            let pending: Vec<Change> = {
-                let mut s = subs.lock().unwrap_or_else(|p| p.into_inner());
-                std::mem::take(&mut s.pending)
-            };
+            let pending: Vec<Change> = std::mem::take(&mut lock(&subs).pending);
             let mut failed = false;
             for change in pending {
                 let res = match change {
-                    Change::Subscribe(c) => sub_sink.subscribe(c).await,
+                    Change::Subscribe(c) => {
+                        let res = sub_sink.subscribe(&c).await;
+                        if res.is_ok() {
+                            announce.confirmed(&subs, [&c]);
+                        }
+                        res
+                    }
                     Change::Unsubscribe(c) => sub_sink.unsubscribe(c).await,
                 };
                 if res.is_err() {
@@ -254,15 +333,16 @@ async fn subscriber(
             tokio::select! {
                 () = changed.notified() => {}
                 msg = stream.next() => match msg {
-                    Some(msg) => {
-                        if let Some(env) = accept(msg.get_payload_bytes(), &origin, &stats) {
-                            sink(env);
-                        }
-                    }
+                    Some(msg) => match accept(msg.get_payload_bytes(), &origin, &stats) {
+                        Some(Received::Emit(env)) => sink(env),
+                        Some(Received::Hello) => lock(&subs).desired.announced(msg.get_channel_name()),
+                        None => {}
+                    },
                     None => break,
                 },
             }
         }
+        lock(&subs).desired.unconfirm_all();
         tracing::warn!("bridge subscriber lost its Redis connection; reconnecting");
         down_since = Some(Instant::now());
     }

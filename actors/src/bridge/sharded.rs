@@ -38,7 +38,7 @@ use redis::cluster_routing::Slot;
 use redis::{PushInfo, PushKind};
 use tokio::sync::{mpsc, oneshot, Notify};
 
-use super::{accept, BridgeStats, EnvelopeSink};
+use super::{accept, BridgeStats, EnvelopeSink, Received};
 use crate::redisconn::{cluster_builder, CONNECT_TIMEOUT};
 
 /// Envelopes waiting for the publisher; beyond this, new ones are dropped (counted).
@@ -169,7 +169,7 @@ fn push_handler(
         match push.kind {
             PushKind::SMessage => {
                 if let Some(msg) = redis::Msg::from_push_info(push) {
-                    if let Some(env) = accept(msg.get_payload_bytes(), &origin, &stats) {
+                    if let Some(Received::Emit(env)) = accept(msg.get_payload_bytes(), &origin, &stats) {
                         sink(env);
                     }
                 }
