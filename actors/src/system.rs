@@ -60,11 +60,12 @@ impl ActorSystem {
     /// Must be called inside a running actix system.
     pub fn start(pool: PgPool, cluster: ClusterConfig) -> Result<ActorSystem, redis::RedisError> {
         let domain = Arbiter::new();
-        let users = UsersHandle::start(pool.clone(), &domain.handle());
+        let keys = Arc::new(crate::domain::users::KeyCache::default());
+        let users = UsersHandle::start(pool.clone(), &domain.handle(), keys.clone());
         let remote = RemoteHandle::start(pool.clone(), &domain.handle());
         let dreams = DreamsHandle::start(pool.clone(), &domain.handle());
         let playlists = PlaylistsHandle::start(pool.clone(), &domain.handle());
-        let auth = AuthHandle::start(pool.clone(), &domain.handle());
+        let auth = AuthHandle::start(pool.clone(), &domain.handle(), keys);
         let client = ClientHandle::start(pool.clone(), &domain.handle());
         let reports = ReportsHandle::start(pool.clone(), &domain.handle());
         let invites = InvitesHandle::start(pool.clone(), &domain.handle());

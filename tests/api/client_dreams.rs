@@ -126,7 +126,7 @@ async fn client_dreams_hide_other_users_hidden_and_nsfw_dreams() {
     let (_, body) = call(&app, Method::POST, "/api/v1/client/dream", &user, Some(json!({"uuids": list}))).await;
     assert_eq!(uuids(&body["data"]["dreams"]), vec![own_hidden.uuid.to_string()]);
     // nsfw-enabled users see nsfw dreams, still not hidden ones; admins see everything.
-    db.execute("UPDATE users SET nsfw = true WHERE id = $1", &[&user.id]).await.unwrap();
+    app.set_nsfw(&user, true).await;
     let (_, body) = get(&app, &path, &user).await;
     assert_eq!(uuids(&body["data"]["dreams"]), vec![nsfw.uuid.to_string(), own_hidden.uuid.to_string()]);
     let (_, body) = get(&app, &path, &admin).await;

@@ -277,3 +277,40 @@ async fn a_polling_client_works_through_a_round_robin_balancer_without_affinity(
     assert!(lines.iter().any(|l| l["type"] == "event" && l["payload"]["event"] == "help"), "{stdout}");
     assert!(!lines.iter().any(|l| l["type"] == "disconnect" && l["reason"] != "io client disconnect"), "{stdout}");
 }
+
+/// The API-key lookup cache: a key deleted through one instance is refused there at once
+/// and on the other instance once its cached lookup expires (`KeyCache`, 1 s).
+#[actix_web::test]
+async fn a_key_deleted_on_one_instance_is_refused_there_at_once_and_on_the_others_within_a_second() {
+    let (cluster, users) = start_cluster(2, REDIS_URL, &[]);
+    let ports: Vec<u16> = cluster.servers.iter().map(|s| s.port).collect();
+    let key = &users[0].1;
+    let http = reqwest::Client::new();
+    let me = |port: u16| {
+        http.get(format!("http://127.0.0.1:{port}/api/v1/user/me"))
+            .header("Authorization", format!("Api-Key {key}"))
+            .send()
+    };
+    // Both instances have just resolved (and cached) the key.
+    let body: Value = me(ports[0]).await.unwrap().json().await.unwrap();
+    let uuid = body["data"]["user"]["uuid"].as_str().expect("uuid").to_string();
+    assert_eq!(me(ports[1]).await.unwrap().status(), 200);
+    let res = http
+        .delete(format!("http://127.0.0.1:{}/api/v1/user/{uuid}/apikey", ports[0]))
+        .header("Authorization", format!("Api-Key {key}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(me(ports[0]).await.unwrap().status(), 401, "refused at once where it was deleted");
+    let deleted = std::time::Instant::now();
+    loop {
+        let status = me(ports[1]).await.unwrap().status();
+        if status == 401 {
+            break;
+        }
+        assert_eq!(status, 200);
+        assert!(deleted.elapsed() < Duration::from_secs(5), "the other instance kept accepting the deleted key");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

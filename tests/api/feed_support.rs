@@ -103,6 +103,3 @@ pub async fn set_keyframes(db: &Client, dream: i32, start: Option<i32>, end: Opt
         .unwrap();
 }
 
-pub async fn set_user_nsfw(db: &Client, user: i32, nsfw: bool) {
-    db.execute("UPDATE users SET nsfw = $2 WHERE id = $1", &[&user, &nsfw]).await.unwrap();
-}

@@ -68,7 +68,7 @@ async fn feed_hides_other_users_hidden_and_nsfw_items_and_admins_see_all() {
     assert_eq!(names(&w, "/api/v1/feed/grouped", &w.me).await, (mine, 5));
     let all = v(&["m-open", "m-hidden", "o-secret", "o-list", "o-nsfw", "o-hidden", "o-open", "o-ranked", "o-rnsfw"]);
     assert_eq!(names(&w, "/api/v1/feed?take=100000", &w.admin).await, (all, 9));
-    set_user_nsfw(&db(&w.app).await, w.me.id, true).await;
+    w.app.set_nsfw(&w.me, true).await;
     let nsfw = v(&["m-open", "m-hidden", "o-list", "o-nsfw", "o-open", "o-ranked", "o-rnsfw"]);
     assert_eq!(names(&w, "/api/v1/feed", &w.me).await, (nsfw, 7));
 

@@ -164,6 +164,21 @@ impl TestApp {
         format!("{}{}", self.address, path)
     }
 
+    /// Sets the user's nsfw preference the way a user does (`PUT /api/v1/user/:uuid`), so
+    /// the next request with their key sees it (the instance's key cache is invalidated
+    /// by the write).
+    pub async fn set_nsfw(&self, user: &TestUser, nsfw: bool) {
+        let res = self
+            .client
+            .put(self.url(&format!("/api/v1/user/{}", user.uuid)))
+            .header("Authorization", format!("Api-Key {}", user.api_key))
+            .json(&serde_json::json!({ "nsfw": nsfw }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{}", res.text().await.unwrap_or_default());
+    }
+
     /// Creates a user with an API key through the users domain.
     pub async fn create_user(&self, role: Role) -> TestUser {
         let email = format!("{}@example.com", unique("user"));

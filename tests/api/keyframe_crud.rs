@@ -108,7 +108,7 @@ async fn keyframe_relations_never_show_other_users_hidden_or_nsfw_content() {
     let d = &seen["data"]["keyframe"]["dreams"][0];
     assert!(d["user"]["uuid"].is_string() && d["user"].get("email").is_none(), "{d}");
 
-    set_user_nsfw(&db, other.id, true).await;
+    app.set_nsfw(&other, true).await;
     let (_, nsfw_ok) = call(&app, Method::GET, &path, &other, None).await;
     assert_eq!(names(&nsfw_ok, "dreams"), vec!["nsfw", "open"]);
 

@@ -49,7 +49,7 @@ async fn playlist_list_shows_only_listable_playlists_with_search_user_filter_and
     assert_eq!(status, 200, "huge take is capped, not an error");
 
     // Viewers who opted into nsfw see nsfw playlists, never hidden ones.
-    db(&app).await.execute("UPDATE users SET nsfw = true WHERE id = $1", &[&viewer.id]).await.unwrap();
+    app.set_nsfw(&viewer, true).await;
     let (_, res) = call(&app, Method::GET, "/api/v1/playlist", &viewer, None).await;
     assert_eq!(names(&res["data"]["playlists"]), ["nsfw mix", "public mix", "viewer own"]);
     let _ = public;

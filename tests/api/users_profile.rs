@@ -219,7 +219,7 @@ async fn users_votes_list_only_dreams_listable_for_the_caller() {
     assert_eq!(body["data"]["count"], 4, "admins see everything");
     let (_, body) = call(&app, Method::GET, &path, &owner, None).await;
     assert_eq!(body["data"]["count"], 4, "the dreams' owner is privileged");
-    db(&app).await.execute("UPDATE users SET nsfw = true WHERE id = $1", &[&viewer.id]).await.unwrap();
+    app.set_nsfw(&viewer, true).await;
     let (_, body) = call(&app, Method::GET, &path, &viewer, None).await;
     assert_eq!(body["data"]["count"], 3, "nsfw viewers see nsfw dreams, not hidden ones");
     let (_, body) = call(&app, Method::GET, &format!("{path}?take=1&skip=1"), &admin, None).await;

@@ -27,12 +27,14 @@ pub use model::*;
 #[derive(Clone)]
 pub struct AuthHandle {
     addr: Addr<actor::AuthActor>,
+    keys: std::sync::Arc<crate::domain::users::KeyCache>,
 }
 
 impl AuthHandle {
-    pub fn start(pool: PgPool, arbiter: &ArbiterHandle) -> Self {
+    /// `keys`: the API-key lookup cache, invalidated by key revocations and role changes.
+    pub fn start(pool: PgPool, arbiter: &ArbiterHandle, keys: std::sync::Arc<crate::domain::users::KeyCache>) -> Self {
         let addr = actor::AuthActor::start_in_arbiter(arbiter, move |_| actor::AuthActor::new(pool));
-        AuthHandle { addr }
+        AuthHandle { addr, keys }
     }
 
     /// Creates a session and records the login on the user.
@@ -91,6 +93,7 @@ impl AuthHandle {
     }
 
     pub async fn revoke_api_key(&self, user: UserId) -> Result<bool, DomainError> {
+        let _invalidate = self.keys.write_guard();
         self.addr.send(messages::RevokeApiKey(user)).await?
     }
 
@@ -99,6 +102,7 @@ impl AuthHandle {
     }
 
     pub async fn set_role(&self, user: Uuid, role: Role) -> Result<Option<UserId>, DomainError> {
+        let _invalidate = self.keys.write_guard();
         self.addr.send(messages::SetRole(user, role)).await?
     }
 

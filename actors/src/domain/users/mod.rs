@@ -5,11 +5,15 @@
 //! pool. Mailbox: 1024 messages; callers wait (back-pressure) when it is full.
 
 mod actor;
+pub mod keycache;
 mod messages;
 pub mod model;
 pub mod profile;
 pub mod store;
 pub mod votes;
+
+use std::sync::Arc;
+use std::time::Instant;
 
 use actix::{Actor, Addr, ArbiterHandle};
 use uuid::Uuid;
@@ -17,6 +21,7 @@ use uuid::Uuid;
 use crate::db::PgPool;
 use crate::domain::DomainError;
 use crate::ids::{Role, UserId};
+pub use keycache::KeyCache;
 pub use model::{AuthUser, CreatedUser, FullUser, NewUser};
 pub use model::{PublicUser, UserDetail, UserListQuery, UserUpdate};
 pub use votes::VotesQuery;
@@ -26,19 +31,30 @@ use crate::domain::dreams::{DreamBundle, Viewer};
 #[derive(Clone)]
 pub struct UsersHandle {
     addr: Addr<actor::UsersActor>,
+    keys: Arc<KeyCache>,
 }
 
 impl UsersHandle {
-    /// Starts the users actor on `arbiter`.
-    pub fn start(pool: PgPool, arbiter: &ArbiterHandle) -> Self {
+    /// Starts the users actor on `arbiter`; `keys` is the instance's API-key lookup cache,
+    /// shared with the auth domain (which revokes keys and changes roles).
+    pub fn start(pool: PgPool, arbiter: &ArbiterHandle, keys: Arc<KeyCache>) -> Self {
         let addr = actor::UsersActor::start_in_arbiter(arbiter, move |_| actor::UsersActor::new(pool));
-        UsersHandle { addr }
+        UsersHandle { addr, keys }
     }
 
     /// Resolves an API key by the SHA-256 hex of its plaintext (non-deleted, unexpired key
     /// of a non-deleted user). Records `last_used_at` at most once a minute.
+    /// Answers from [`KeyCache`] when it can (see there for how long an answer lives).
     pub async fn find_by_api_key_hash(&self, hash: String) -> Result<Option<AuthUser>, DomainError> {
-        self.addr.send(messages::FindByApiKeyHash(hash)).await?
+        if let Some(user) = self.keys.get(&hash, Instant::now()) {
+            return Ok(Some(user));
+        }
+        let generation = self.keys.generation();
+        let user = self.addr.send(messages::FindByApiKeyHash(hash.clone())).await??;
+        if let Some(u) = &user {
+            self.keys.put(hash, u.clone(), generation, Instant::now());
+        }
+        Ok(user)
     }
 
     /// Loads the identity of a live user by id.
@@ -69,6 +85,7 @@ impl UsersHandle {
     /// Replaces the user's API key (the previous one is soft-deleted) and returns the
     /// plaintext, which is never stored.
     pub async fn create_api_key(&self, user: UserId) -> Result<String, DomainError> {
+        let _invalidate = self.keys.write_guard();
         self.addr.send(messages::CreateApiKey(user)).await?
     }
 
@@ -89,6 +106,7 @@ impl UsersHandle {
 
     /// Writes the whitelisted columns; false when the user is gone.
     pub async fn update(&self, id: i32, update: UserUpdate) -> Result<bool, DomainError> {
+        let _invalidate = self.keys.write_guard();
         self.addr.send(messages::Update(id, update)).await?
     }
 
