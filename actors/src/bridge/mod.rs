@@ -151,12 +151,30 @@ impl BridgeHandle {
         if let Inner::Disabled = self.inner {
             return;
         }
+        // Rooms no other instance serves are not published (single-node Redis): decided
+        // first, so that nothing is encoded when no room needs it.
+        let redis_rooms: Vec<redis::Prepared> = match &self.inner {
+            Inner::Redis(b) => {
+                let prepared: Vec<_> = rooms.iter().filter_map(|room| b.prepare(room)).collect();
+                if prepared.is_empty() {
+                    return;
+                }
+                prepared
+            }
+            _ => Vec::new(),
+        };
         let seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
         let env = Envelope::emit(&self.origin, seq, rooms.to_vec(), except, packet.to_string());
         let payload: Arc<str> = env.encode().into();
+        if let Inner::Redis(b) = &self.inner {
+            for prepared in redis_rooms {
+                b.publish(prepared, payload.clone());
+            }
+            return;
+        }
         for room in rooms {
             match &self.inner {
-                Inner::Redis(b) => b.publish(room, payload.clone()),
+                Inner::Redis(_) => {}
                 Inner::Sharded(b) => b.publish(room, payload.clone()),
                 Inner::Memory(b) => b.publish(room, payload.clone()),
                 Inner::Disabled => {}

@@ -54,6 +54,12 @@ fn lock(subs: &Shared) -> std::sync::MutexGuard<'_, Subscriptions> {
     subs.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// A publication that [`RedisBridge::prepare`] decided to send.
+pub struct Prepared {
+    channel: String,
+    epoch: Option<u64>,
+}
+
 #[derive(Clone)]
 pub struct RedisBridge {
     prefix: Arc<str>,
@@ -98,15 +104,22 @@ impl RedisBridge {
         format!("{}room:{room}", self.prefix)
     }
 
-    pub fn publish(&self, room: &str, payload: Arc<str>) {
+    /// Decides whether a publication to `room` goes out (`alone.rs`); a skipped one is
+    /// counted. Called before the envelope is encoded, so a relay in a room served by
+    /// this instance alone costs no encoding either.
+    pub fn prepare(&self, room: &str) -> Option<Prepared> {
         let channel = self.channel(room);
-        let epoch = match lock(&self.subs).desired.publish(&channel, Instant::now()) {
+        match lock(&self.subs).desired.publish(&channel, Instant::now()) {
             Publish::Skip => {
                 BridgeStats::bump(&self.stats.skipped_alone);
-                return;
+                None
             }
-            Publish::Send(epoch) => epoch,
-        };
+            Publish::Send(epoch) => Some(Prepared { channel, epoch }),
+        }
+    }
+
+    pub fn publish(&self, prepared: Prepared, payload: Arc<str>) {
+        let Prepared { channel, epoch } = prepared;
         let msg = Outgoing::Publish { channel, payload, epoch };
         if self.publish_tx.try_send(msg).is_err() {
             let n = self.stats.dropped_queue_full.fetch_add(1, Ordering::Relaxed);
