@@ -102,4 +102,3 @@ pub async fn set_keyframes(db: &Client, dream: i32, start: Option<i32>, end: Opt
         .await
         .unwrap();
 }
-
