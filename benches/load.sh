@@ -15,18 +15,13 @@
 # (cargo build --release --bins).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benches/lib.sh
 USERS=${1:-500}; RATE=${2:-2000}; SECS=${3:-10}; REPEATS=${4:-3}
 BIN=${BIN:-target/release}
 OUT=${OUT:-target/load}; mkdir -p "$OUT"
-DB=infini_load_$$; PORT=${PORT:-18900}; FLOOR_PORT=$((PORT + 1))
-psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $DB"
-cleanup() {
-  kill "${SERVER:-}" "${SERVER2:-}" "${FLOOR:-}" 2>/dev/null || true
-  wait 2>/dev/null || true
-  psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" || true
-}
-trap cleanup EXIT
-export DATABASE_URL=postgres://postgres@127.0.0.1:5432/$DB REDIS_URL=redis://127.0.0.1:6379 REDIS_PREFIX="load$$:"
+PORT=${PORT:-18900}; FLOOR_PORT=$((PORT + 1))
+bench_db infini_load_$$
+export REDIS_URL=redis://127.0.0.1:6379 REDIS_PREFIX="load$$:"
 export SOCKET_EVENT_RATE=100000 SOCKET_EVENT_BURST=100000 RUST_LOG=warn
 "$BIN/infinidream" migrate >/dev/null
 [ "${REDIS:-}" != none ] || unset REDIS_URL
@@ -35,13 +30,12 @@ TARGETS="127.0.0.1:$PORT"
 if [ "${INSTANCES:-1}" = 2 ]; then
   PORT=$((PORT + 2)) WORKERS=1 taskset -c 0 "$BIN/infinidream" serve & SERVER2=$!
   TARGETS="$TARGETS,127.0.0.1:$((PORT + 2))"
-  for _ in $(seq 1 100); do curl -fs "127.0.0.1:$((PORT + 2))/api/v1/health" >/dev/null && break; sleep 0.1; done
+  wait_healthy $((PORT + 2))
 fi
 WORKERS=1 taskset -c 0 "$BIN/infinidream-echo-floor" "127.0.0.1:$FLOOR_PORT" & FLOOR=$!
-for _ in $(seq 1 100); do curl -fs "127.0.0.1:$PORT/api/v1/health" >/dev/null && break; sleep 0.1; done
+wait_healthy "$PORT"
 KEYS="$OUT/keys.txt"
-taskset -c 1 "$BIN/infinidream-loadgen" --target "127.0.0.1:$PORT" --create-users "$USERS" --keys-file "$KEYS" \
-  --devices 0 >/dev/null
+create_users "$PORT" "$USERS" "$KEYS"
 SOURCES=127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4
 # The server's own view of each run: its relay-latency histogram (event read from the
 # sender's socket -> frame in every local recipient's queue), scraped before and after.

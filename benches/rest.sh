@@ -11,32 +11,27 @@
 # binaries (cargo build --release --bins).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benches/lib.sh
 SECS=${1:-10}; REPEATS=${2:-3}; CONNS=${3:-64}
 BIN=${BIN:-target/release}
-DB=infini_rest_$$; PORT=${PORT:-18960}
+PORT=${PORT:-18960}
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
-psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $DB"
-cleanup() {
-  kill "${SERVER:-}" 2>/dev/null || true
-  wait 2>/dev/null || true
-  psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" || true
-}
-trap cleanup EXIT
-export DATABASE_URL=postgres://postgres@127.0.0.1:5432/$DB REDIS_URL=redis://127.0.0.1:6379 REDIS_PREFIX="rest$$:"
+bench_db infini_rest_$$
+export REDIS_URL=redis://127.0.0.1:6379 REDIS_PREFIX="rest$$:"
 export RUST_LOG=warn
 # Presigning read URLs is local computation; no S3 server is contacted.
 export S3_ENDPOINT=http://127.0.0.1:9 S3_BUCKET=bench S3_ACCESS_KEY_ID=bench S3_SECRET_ACCESS_KEY=bench-secret \
   S3_REGION=us-east-1 S3_FORCE_PATH_STYLE=true
 "$BIN/infinidream" migrate >/dev/null
 KEY=$("$BIN/infinidream" users add --email "bench-$$@example.test" --api-key | python3 -c 'import json,sys; print(json.load(sys.stdin)["apiKey"])')
-psql -h 127.0.0.1 -U postgres -d "$DB" -qc "
+psql -h 127.0.0.1 -U postgres -d "$BENCH_DB" -qc "
   INSERT INTO dream (user_id, name, status, video, thumbnail, processed_video_size, processed_video_frames,
                      processed_video_fps, processed_at)
   SELECT u.id, 'bench dream ' || g, 'processed', 'videos/' || g || '.mp4', 'thumbs/' || g || '.jpg',
          1000000 + g, 300, 30, now() - make_interval(secs => g)
   FROM generate_series(1, 200) AS g, (SELECT id FROM users WHERE email = 'bench-$$@example.test') AS u"
 PORT=$PORT WORKERS=1 taskset -c 0 "$BIN/infinidream" serve & SERVER=$!
-for _ in $(seq 1 100); do curl -fs "127.0.0.1:$PORT/api/v1/health" >/dev/null && break; sleep 0.1; done
+wait_healthy "$PORT"
 for path in /api/v1/client/hello "/api/v1/dream?take=30"; do
   code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Api-Key $KEY" "127.0.0.1:$PORT$path")
   [ "$code" = 200 ] || { echo "GET $path answered $code" >&2; exit 1; }

@@ -17,19 +17,14 @@
 # (cargo build --release --bins). Output: $OUT/restart-loadgen.json, restart-summary.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benches/lib.sh
 SESSIONS=${1:-19000}; DELAY=${2:-500}
 BIN=${BIN:-target/release}
 OUT=${OUT:-target/restart}; mkdir -p "$OUT"
-DB=infini_restart_$$; PORT=${PORT:-18970}
+PORT=${PORT:-18970}
 USERS=$((SESSIONS / 2))
-psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $DB"
-cleanup() {
-  kill "${GEN:-}" "${SERVER:-}" 2>/dev/null || true
-  wait 2>/dev/null || true
-  psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" || true
-}
-trap cleanup EXIT
-export DATABASE_URL=postgres://postgres@127.0.0.1:5432/$DB REDIS_URL=redis://127.0.0.1:6379 REDIS_PREFIX="restart$$:"
+bench_db infini_restart_$$
+export REDIS_URL=redis://127.0.0.1:6379 REDIS_PREFIX="restart$$:"
 export RUST_LOG=warn MAX_CONNECTIONS=$((SESSIONS + 1000)) MAX_SOCKETS_PER_USER=50 SHUTDOWN_TIMEOUT_SECS=5
 "$BIN/infinidream" migrate >/dev/null
 ulimit -n 20000
@@ -42,8 +37,7 @@ start_server() {
 metric() { curl -fs "127.0.0.1:$PORT/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
 start_server
 KEYS="$OUT/keys.txt"
-taskset -c 1 "$BIN/infinidream-loadgen" --target "127.0.0.1:$PORT" --create-users "$USERS" --keys-file "$KEYS" \
-  --devices 0 >/dev/null
+create_users "$PORT" "$USERS" "$KEYS"
 SOURCES=127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4,127.0.0.5,127.0.0.6,127.0.0.7,127.0.0.8
 taskset -c 1 "$BIN/infinidream-loadgen" --target "127.0.0.1:$PORT" --keys-file "$KEYS" --devices 2 \
   --sources $SOURCES --connect-concurrency 512 --reconnect-wait $((${HOLD:-0} + 180)) --reconnect-delay-ms "$DELAY" \

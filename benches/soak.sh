@@ -12,28 +12,22 @@
 # (cargo build --release --bins). Output: $OUT/soak-samples.jsonl and soak-summary.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benches/lib.sh
 STEADY=${1:-19000}; CHURN=${2:-200}; MINUTES=${3:-30}; SAMPLE=${4:-60}
 BIN=${BIN:-target/release}
 OUT=${OUT:-target/soak}; mkdir -p "$OUT"
-DB=infini_soak_$$; PORT=${PORT:-18950}
+PORT=${PORT:-18950}
 PREFIX="soak$$:"
 USERS=$((STEADY / 2))
-psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $DB"
-cleanup() {
-  kill "${GEN:-}" "${SERVER:-}" 2>/dev/null || true
-  wait 2>/dev/null || true
-  psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" || true
-}
-trap cleanup EXIT
-export DATABASE_URL=postgres://postgres@127.0.0.1:5432/$DB REDIS_URL=redis://127.0.0.1:6379 REDIS_PREFIX="$PREFIX"
+bench_db infini_soak_$$
+export REDIS_URL=redis://127.0.0.1:6379 REDIS_PREFIX="$PREFIX"
 export RUST_LOG=warn MAX_CONNECTIONS=$((STEADY + 1000)) MAX_SOCKETS_PER_USER=50
 "$BIN/infinidream" migrate >/dev/null
 ulimit -n 20000
 PORT=$PORT WORKERS=1 taskset -c 0 "$BIN/infinidream" serve & SERVER=$!
-for _ in $(seq 1 100); do curl -fs "127.0.0.1:$PORT/api/v1/health" >/dev/null && break; sleep 0.1; done
+wait_healthy "$PORT"
 KEYS="$OUT/keys.txt"
-taskset -c 1 "$BIN/infinidream-loadgen" --target "127.0.0.1:$PORT" --create-users "$USERS" --keys-file "$KEYS" \
-  --devices 0 >/dev/null
+create_users "$PORT" "$USERS" "$KEYS"
 SOURCES=127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4,127.0.0.5,127.0.0.6,127.0.0.7,127.0.0.8
 taskset -c 1 "$BIN/infinidream-loadgen" --target "127.0.0.1:$PORT" --keys-file "$KEYS" --devices 2 \
   --sources $SOURCES --connect-concurrency 512 --churn "$CHURN" --churn-secs $((MINUTES * 60)) \
