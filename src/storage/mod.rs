@@ -8,10 +8,16 @@
 //! body into presigned part URLs and every real part upload would fail. Part URLs sign
 //! only the `host` header, so any `Content-Type` a client sends is accepted. Nothing is
 //! ever deleted from the bucket by the server.
+//!
+//! Read URLs are presigned once per object and reused for a tenth of their lifetime
+//! ([`ReadUrls`]): a dream list presigns several URLs per dream, and presigning through
+//! the SDK costs far more than the rest of the request.
 
 pub mod keys;
 
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region, RequestChecksumCalculation};
 use aws_sdk_s3::error::ProvideErrorMetadata;
@@ -50,7 +56,65 @@ pub struct Storage {
     bucket: String,
     public_base_url: Option<String>,
     upload_ttl: Duration,
-    read_ttl: Duration,
+    read_urls: Arc<ReadUrls>,
+}
+
+/// The longest lifetime SigV4 allows a presigned URL.
+const SIGV4_MAX: Duration = Duration::from_secs(7 * 24 * 3600);
+/// Cached read URLs at most (a few hundred bytes each); beyond, stale ones are dropped
+/// and, if that is not enough, all of them.
+const READ_URLS_MAX: usize = 20_000;
+
+/// Presigned read URLs by object key. A URL is signed valid for `ttl + reuse` and served
+/// for at most `reuse` after signing, so every URL handed out is valid for at least `ttl`
+/// (`READ_URL_TTL_SECS`) from the moment it is served, as without the cache.
+struct ReadUrls {
+    ttl: Duration,
+    reuse: Duration,
+    map: Mutex<HashMap<String, (Arc<str>, Instant)>>,
+}
+
+impl ReadUrls {
+    fn new(ttl: Duration) -> ReadUrls {
+        // A tenth of the lifetime, within SigV4's limit (no reuse when ttl is at it).
+        let reuse = (ttl / 10).min(SIGV4_MAX.saturating_sub(ttl));
+        ReadUrls { ttl, reuse, map: Mutex::new(HashMap::new()) }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Arc<str>, Instant)>> {
+        self.map.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// What presigning should ask for.
+    fn sign_for(&self) -> Duration {
+        self.ttl + self.reuse
+    }
+
+    fn get(&self, key: &str, now: Instant) -> Option<Arc<str>> {
+        let map = self.lock();
+        let (url, signed) = map.get(key)?;
+        (now.saturating_duration_since(*signed) < self.reuse).then(|| url.clone())
+    }
+
+    fn put(&self, key: &str, url: Arc<str>, signed: Instant) {
+        if self.reuse.is_zero() {
+            return;
+        }
+        let mut map = self.lock();
+        if map.len() >= READ_URLS_MAX && !map.contains_key(key) {
+            let reuse = self.reuse;
+            map.retain(|_, (_, at)| signed.saturating_duration_since(*at) < reuse);
+            if map.len() >= READ_URLS_MAX {
+                map.clear();
+            }
+        }
+        map.insert(key.to_string(), (url, signed));
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.lock().len()
+    }
 }
 
 fn build_client(s: &StorageSettings, endpoint: Option<&str>) -> Client {
@@ -83,7 +147,7 @@ impl Storage {
             bucket: s.bucket.clone(),
             public_base_url: s.public_base_url.clone(),
             upload_ttl: s.upload_url_ttl,
-            read_ttl: s.read_url_ttl,
+            read_urls: Arc::new(ReadUrls::new(s.read_url_ttl)),
         }
     }
 
@@ -204,8 +268,9 @@ impl Storage {
     }
 
     /// The read URL of a stored value (§4): absolute URLs unchanged, else the public base
-    /// URL, else a presigned GetObject URL. Presigning cannot fail for valid settings; if
-    /// it does, the raw key is returned and the cause logged.
+    /// URL, else a presigned GetObject URL valid at least `READ_URL_TTL_SECS` (reused
+    /// from [`ReadUrls`] when one was signed recently). Presigning cannot fail for valid
+    /// settings; if it does, the raw key is returned and the cause logged.
     pub async fn read_url(&self, value: &str) -> String {
         if value.starts_with("http://") || value.starts_with("https://") {
             return value.to_string();
@@ -213,17 +278,25 @@ impl Storage {
         if let Some(base) = &self.public_base_url {
             return format!("{base}/{value}");
         }
+        let signed = Instant::now();
+        if let Some(url) = self.read_urls.get(value, signed) {
+            return url.to_string();
+        }
         let presigned = async {
             self.presigner
                 .get_object()
                 .bucket(&self.bucket)
                 .key(value)
-                .presigned(Self::presigning(self.read_ttl)?)
+                .presigned(Self::presigning(self.read_urls.sign_for())?)
                 .await
                 .map_err(err)
         };
         match presigned.await {
-            Ok(req) => req.uri().to_string(),
+            Ok(req) => {
+                let url = req.uri().to_string();
+                self.read_urls.put(value, url.as_str().into(), signed);
+                url
+            }
             Err(e) => {
                 tracing::error!(error = %e, "read URL presigning failed");
                 value.to_string()
@@ -241,6 +314,41 @@ pub fn quote_etag(etag: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_read_url_is_reused_for_a_tenth_of_its_lifetime_and_signed_for_that_much_longer() {
+        let urls = ReadUrls::new(Duration::from_secs(3600));
+        assert_eq!(urls.sign_for(), Duration::from_secs(3960));
+        let t0 = Instant::now();
+        urls.put("k", "u1".into(), t0);
+        assert_eq!(urls.get("k", t0 + Duration::from_secs(359)).as_deref(), Some("u1"));
+        assert_eq!(urls.get("k", t0 + Duration::from_secs(360)), None, "re-signed after the reuse window");
+        assert_eq!(urls.get("other", t0), None);
+    }
+
+    #[test]
+    fn read_urls_respect_the_sigv4_limit_and_their_bound() {
+        let week = ReadUrls::new(SIGV4_MAX);
+        assert_eq!(week.sign_for(), SIGV4_MAX, "never signed beyond seven days");
+        week.put("k", "u".into(), Instant::now());
+        assert_eq!(week.get("k", Instant::now()), None, "no reuse when the lifetime is at the limit");
+
+        let urls = ReadUrls::new(Duration::from_secs(600));
+        let t0 = Instant::now();
+        for i in 0..READ_URLS_MAX {
+            urls.put(&format!("old{i}"), "u".into(), t0);
+        }
+        // Stale entries make room first.
+        let later = t0 + Duration::from_secs(61);
+        urls.put("fresh", "f".into(), later);
+        assert_eq!(urls.len(), 1);
+        assert_eq!(urls.get("fresh", later).as_deref(), Some("f"));
+        // A full map of fresh entries is emptied rather than grown.
+        for i in 0..READ_URLS_MAX {
+            urls.put(&format!("new{i}"), "u".into(), later);
+        }
+        assert!(urls.len() <= READ_URLS_MAX);
+    }
 
     fn settings(public_base_url: Option<&str>) -> StorageSettings {
         StorageSettings {
@@ -265,7 +373,10 @@ mod tests {
         assert_eq!(s.read_url("https://legacy/x.mp4").await, "https://legacy/x.mp4");
         let s = Storage::new(&settings(None));
         let url = s.read_url("u/d/d.mp4").await;
-        assert!(url.starts_with("http://127.0.0.1:1/b/u/d/d.mp4?") && url.contains("X-Amz-Expires=3600"), "{url}");
+        // READ_URL_TTL_SECS (3600) plus the tenth it may be reused for.
+        assert!(url.starts_with("http://127.0.0.1:1/b/u/d/d.mp4?") && url.contains("X-Amz-Expires=3960"), "{url}");
+        assert_eq!(s.read_url("u/d/d.mp4").await, url, "reused");
+        assert_ne!(s.read_url("u/d/other.mp4").await, url);
     }
 
     #[tokio::test]

@@ -9,6 +9,19 @@ use serde_json::{json, Value};
 use crate::dream_fixtures::*;
 use crate::helpers::*;
 
+/// `GET /api/v1/dream/:uuid` as `user`, the raw body.
+async fn dream_text(app: &TestApp, uuid: &uuid::Uuid, user: &TestUser) -> String {
+    app.client
+        .get(app.url(&format!("/api/v1/dream/{uuid}")))
+        .header("Authorization", format!("Api-Key {}", user.api_key))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
 #[actix_web::test]
 async fn dream_shape_uses_string_bigints_js_numbers_and_public_users() {
     // Presigning is local computation: storage settings suffice, no server is contacted.
@@ -31,16 +44,7 @@ async fn dream_shape_uses_string_bigints_js_numbers_and_public_users() {
     let (status, res) = call(&app, Method::POST, &path, &admin, Some(body)).await;
     assert_eq!(status, 200, "{res}");
 
-    let raw = app
-        .client
-        .get(app.url(&format!("/api/v1/dream/{uuid}")))
-        .header("Authorization", format!("Api-Key {}", owner.api_key))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let raw = dream_text(&app, &uuid, &owner).await;
     assert!(raw.contains("\"activityLevel\":1,"), "integral activityLevel without .0: {raw}");
     let v: Value = serde_json::from_str(&raw).unwrap();
     let d = &v["data"]["dream"];
@@ -61,7 +65,11 @@ async fn dream_shape_uses_string_bigints_js_numbers_and_public_users() {
     assert!(d["video"].as_str().unwrap().contains("k/v.mp4"), "media keys become read URLs");
     let video = d["video"].as_str().unwrap();
     assert!(video.starts_with("https://media.example.com/dreams/k/v.mp4?"), "public endpoint: {video}");
-    assert!(video.contains("X-Amz-Signature") && video.contains("X-Amz-Expires=600"), "{video}");
+    // Signed for READ_URL_TTL_SECS (600) plus the tenth it may be reused for (60): valid
+    // at least 600 s whenever it is served.
+    assert!(video.contains("X-Amz-Signature") && video.contains("X-Amz-Expires=660"), "{video}");
+    let again: Value = serde_json::from_str(&dream_text(&app, &uuid, &owner).await).unwrap();
+    assert_eq!(again["data"]["dream"]["video"].as_str(), Some(video), "a recent read URL is reused");
     assert!(d["user"].get("email").is_none());
     assert_eq!(d["user"]["quota"], "10737418240");
     assert!(d.get("featureRank").is_none(), "featureRank only for admins");
