@@ -15,7 +15,10 @@ use tokio_tungstenite::tungstenite::Message;
 #[derive(Default)]
 pub struct Metrics {
     pub connected: AtomicU64,
+    /// Failed connect attempts of devices that had not connected yet.
     pub connect_errors: AtomicU64,
+    /// Devices whose first session came after the connect phase stopped waiting for them.
+    pub late_connects: AtomicU64,
     pub disconnects: AtomicU64,
     pub sent: AtomicU64,
     pub received: AtomicU64,
@@ -91,19 +94,27 @@ async fn open(dev: &Device) -> Result<tokio_tungstenite::WebSocketStream<tokio::
 
 /// Connects, then serves until `commands` closes or the server ends the session. Hands
 /// the command channel back (a reconnecting device keeps it) with how the session ended.
-/// Connect failures are counted by the caller (first connection or reconnect).
+/// Connect failures are counted by the caller (first connection or reconnect); an attempt
+/// that has not reached its first `client_presence` within `timeout` has failed.
 pub async fn run(
     dev: Device,
     start: Instant,
     metrics: Arc<Metrics>,
     mut commands: mpsc::Receiver<()>,
     ready: tokio::sync::oneshot::Sender<bool>,
+    timeout: Duration,
 ) -> (mpsc::Receiver<()>, Ended) {
     let began = Instant::now();
-    let mut ws = match open(&dev).await {
-        Ok(ws) => ws,
-        Err(e) => {
+    let give_up = tokio::time::Instant::now() + timeout;
+    let mut ws = match tokio::time::timeout_at(give_up, open(&dev)).await {
+        Ok(Ok(ws)) => ws,
+        Ok(Err(e)) => {
             tracing_log(&e);
+            let _ = ready.send(false);
+            return (commands, Ended::ByServer);
+        }
+        Err(_) => {
+            tracing_log("timed out opening the websocket");
             let _ = ready.send(false);
             return (commands, Ended::ByServer);
         }
@@ -138,6 +149,10 @@ pub async fn run(
                 } else if text.contains("new_remote_control_event") {
                     on_event(&text, &dev, start, &metrics).await;
                 }
+            }
+            _ = tokio::time::sleep_until(give_up), if ready.is_some() => {
+                tracing_log("timed out before the first client_presence");
+                break;
             }
             cmd = commands.recv() => {
                 if cmd.is_none() { ended = Ended::ByGenerator; break; }

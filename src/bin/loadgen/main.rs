@@ -86,48 +86,86 @@ struct Args {
     /// Base reconnect delay in milliseconds (doubled per failed attempt, ±50 % jitter).
     #[arg(long, default_value_t = 500)]
     reconnect_delay_ms: u64,
+    /// Bound of one connect attempt in seconds (TCP connect to first `client_presence`).
+    /// In reconnect mode, a device whose retries span this long without a session is
+    /// reported as not connected (and keeps trying).
+    #[arg(long, default_value_t = 10)]
+    connect_timeout: u64,
 }
 
-/// Starts one device; returns its command sender and whether it connected. With
-/// `reconnect`, a session the server ends is re-established (jittered backoff) until the
-/// generator closes the command channel.
+/// How a device connects: the bound on one attempt and, in reconnect mode, the base of
+/// its retry backoff.
+#[derive(Clone, Copy)]
+struct Connecting {
+    /// One attempt (TCP, websocket upgrade, namespace CONNECT, first `client_presence`)
+    /// that takes longer than this counts as failed.
+    timeout: Duration,
+    /// Reconnect mode: retry failed attempts and re-establish sessions the server ends,
+    /// with this base delay.
+    reconnect: Option<Duration>,
+}
+
+/// Starts one device; returns its command sender and whether it connected.
+///
+/// Without reconnect mode a device makes one attempt. In reconnect mode it behaves like a
+/// Socket.IO client: a failed attempt is retried (jittered exponential backoff) until the
+/// device connects, and a session the server ends is re-established the same way, until
+/// the generator closes the command channel. Accounting: attempts that fail before the
+/// device's first session are `connect_errors`; the first session is the device's initial
+/// connect, reported through the returned receiver (a device still retrying when its
+/// attempts have spanned the connect timeout reports `false` and, should it connect
+/// later, counts in `late_connects`); only a session after a drop is `reconnected`.
 fn spawn_device(
     dev: Device,
     start: Instant,
     metrics: Arc<Metrics>,
     gate: Arc<Semaphore>,
-    reconnect: Option<Duration>,
+    how: Connecting,
 ) -> (mpsc::Sender<()>, oneshot::Receiver<bool>) {
     let (tx, rx) = mpsc::channel(64);
     let (ready_tx, ready_rx) = oneshot::channel();
     tokio::spawn(async move {
         let mut commands = rx;
         let mut first = Some(ready_tx);
+        let mut ever_connected = false;
         let mut failures = 0u32;
+        let mut first_attempt: Option<Instant> = None;
         loop {
             let permit = gate.clone().acquire_owned().await;
+            let began = *first_attempt.get_or_insert_with(Instant::now);
             let (inner_tx, inner_rx) = oneshot::channel();
-            let session = tokio::spawn(client::run(dev.clone(), start, metrics.clone(), commands, inner_tx));
+            let session =
+                tokio::spawn(client::run(dev.clone(), start, metrics.clone(), commands, inner_tx, how.timeout));
             let ok = inner_rx.await.unwrap_or(false);
             drop(permit);
-            match (first.take(), ok) {
-                (Some(r), _) => {
-                    if !ok {
-                        metrics.connect_errors.fetch_add(1, Ordering::Relaxed);
+            match (ok, ever_connected) {
+                (true, false) => {
+                    ever_connected = true;
+                    if let Some(r) = first.take() {
+                        if r.send(true).is_err() {
+                            metrics.late_connects.fetch_add(1, Ordering::Relaxed);
+                        }
                     }
-                    let _ = r.send(ok);
                 }
-                (None, true) => {
+                (true, true) => {
                     metrics.reconnected.fetch_add(1, Ordering::Relaxed);
                     metrics.last_reconnect_ms.fetch_max(client::epoch_ms(), Ordering::Relaxed);
                 }
-                (None, false) => {
+                (false, false) => {
+                    metrics.connect_errors.fetch_add(1, Ordering::Relaxed);
+                    if how.reconnect.is_none() || began.elapsed() >= how.timeout {
+                        if let Some(r) = first.take() {
+                            let _ = r.send(false);
+                        }
+                    }
+                }
+                (false, true) => {
                     metrics.reconnect_failures.fetch_add(1, Ordering::Relaxed);
                 }
             }
             let Ok((back, ended)) = session.await else { return };
             commands = back;
-            let Some(base) = reconnect else { return };
+            let Some(base) = how.reconnect else { return };
             if ended == client::Ended::ByGenerator || commands.is_closed() {
                 return;
             }
@@ -206,7 +244,10 @@ async fn run(args: Args) -> anyhow::Result<()> {
     anyhow::ensure!(!keys.is_empty(), "no users: give --keys-file or --create-users");
     let start = Instant::now();
     let metrics = Arc::new(Metrics::new());
-    let reconnect = (args.reconnect_wait > 0).then(|| Duration::from_millis(args.reconnect_delay_ms));
+    let how = Connecting {
+        timeout: Duration::from_secs(args.connect_timeout.max(1)),
+        reconnect: (args.reconnect_wait > 0).then(|| Duration::from_millis(args.reconnect_delay_ms)),
+    };
     let before = args.server_pid.and_then(stats::read_proc);
 
     // Connect phase.
@@ -226,7 +267,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
                 args.echo,
             );
             n += 1;
-            let (tx, ready_rx) = spawn_device(dev, start, metrics.clone(), gate.clone(), reconnect);
+            let (tx, ready_rx) = spawn_device(dev, start, metrics.clone(), gate.clone(), how);
             user_senders.push(tx);
             readies.push(ready_rx);
         }
@@ -300,7 +341,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
                 args.echo,
             );
             // Dropping the old sender closes that session; the new one takes its place.
-            let (tx, ready) = spawn_device(dev, start, metrics.clone(), gate.clone(), reconnect);
+            let (tx, ready) = spawn_device(dev, start, metrics.clone(), gate.clone(), how);
             senders[u][d] = tx;
             pending.push_back(ready);
             while pending.len() > 1024 {
@@ -361,6 +402,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let result = json!({
         "mode": if args.echo { "echo-floor" } else { "relay" },
         "sessions": {"requested": n, "connected": ok, "connect_errors": metrics.connect_errors.load(Ordering::Relaxed),
+                     "late_connects": metrics.late_connects.load(Ordering::Relaxed),
                      "disconnects": metrics.disconnects.load(Ordering::Relaxed)},
         "churn": {"replaced": churned, "failed": churn_failed},
         "reconnect": reconnect_result,
