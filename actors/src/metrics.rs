@@ -24,6 +24,8 @@ pub static EVENTS_RATE_LIMITED: AtomicU64 = AtomicU64::new(0);
 pub static CONNECTS_ACCEPTED: AtomicU64 = AtomicU64::new(0);
 pub static CONNECTS_UNAUTHORIZED: AtomicU64 = AtomicU64::new(0);
 pub static CONNECTS_TOO_MANY: AtomicU64 = AtomicU64::new(0);
+/// CONNECTs not served because a dependency failed (session closed with 1013).
+pub static CONNECTS_UNAVAILABLE: AtomicU64 = AtomicU64::new(0);
 /// Sessions closed, by reason (see `CloseReason::as_str`).
 pub static SLOW_CONSUMERS: AtomicU64 = AtomicU64::new(0);
 pub static PROTOCOL_ERRORS: AtomicU64 = AtomicU64::new(0);

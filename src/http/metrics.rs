@@ -150,6 +150,7 @@ pub async fn metrics(req: HttpRequest, state: web::Data<AppState>, engine: web::
         (label("outcome", "accepted"), m::get(&m::CONNECTS_ACCEPTED) as f64),
         (label("outcome", "unauthorized"), m::get(&m::CONNECTS_UNAUTHORIZED) as f64),
         (label("outcome", "too_many"), m::get(&m::CONNECTS_TOO_MANY) as f64),
+        (label("outcome", "unavailable"), m::get(&m::CONNECTS_UNAVAILABLE) as f64),
     ];
     line(&mut out, "infinidream_socket_connects_total", "Namespace CONNECTs by outcome", "counter", &connects);
     let refused = [

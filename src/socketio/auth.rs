@@ -4,10 +4,11 @@
 //! `wos-session`. An invalid credential is not followed by the next one.
 
 use infinidream_actors::domain::users::AuthUser;
-use infinidream_actors::session::{AuthFuture, Handshake, SocketAuthenticator};
+use infinidream_actors::session::{AuthFailure, AuthFuture, Handshake, SocketAuthenticator};
 use serde_json::Value;
 
 use crate::auth::{authenticate_socket_token, verify_api_key};
+use crate::error::ApiError;
 use crate::state::AppState;
 
 pub struct StateAuthenticator {
@@ -62,14 +63,25 @@ impl SocketAuthenticator for StateAuthenticator {
         let credential = pick(handshake, connect_auth);
         let state = self.state.clone();
         Box::pin(async move {
-            let user: Option<AuthUser> = match credential {
-                SocketCredential::ApiKey(key) => verify_api_key(&state, &key).await.ok(),
+            let user: Result<AuthUser, ApiError> = match credential {
+                SocketCredential::ApiKey(key) => verify_api_key(&state, &key).await,
                 // Valid or refreshable session tokens (never rotated here) and external JWTs.
-                SocketCredential::Token(token) => authenticate_socket_token(&state, &token).await.ok(),
-                SocketCredential::None => None,
+                SocketCredential::Token(token) => authenticate_socket_token(&state, &token).await,
+                SocketCredential::None => return Err(AuthFailure::Rejected),
             };
-            user
+            user.map_err(failure)
         })
+    }
+}
+
+/// A server fault is not a wrong credential: the client is told to come back later.
+fn failure(e: ApiError) -> AuthFailure {
+    match e {
+        ApiError::Unavailable(cause) | ApiError::Internal(cause) => {
+            tracing::warn!(error = %cause, "socket credential could not be checked");
+            AuthFailure::Unavailable
+        }
+        _ => AuthFailure::Rejected,
     }
 }
 

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::outbox::CloseReason;
 use super::shared::SessionShared;
-use super::{event_frame, Handshake, Realtime};
+use super::{event_frame, AuthFailure, Handshake, Realtime};
 use crate::domain::users::AuthUser;
 use crate::ids::random_id;
 use crate::protocol::engineio::{self, EioPacket};
@@ -176,11 +176,20 @@ impl SessionActor {
         }
         let verify = self.rt.auth.authenticate(&self.handshake, auth.as_ref());
         Box::pin(fut::wrap_future::<_, Self>(verify).then(move |user, act, _| -> Fut {
-            let Some(user) = user else {
-                tracing::info!(sid = %act.shared.sid, nsp = %nsp, "socket connect rejected: unauthorized");
-                crate::metrics::bump(&crate::metrics::CONNECTS_UNAUTHORIZED);
-                act.push(format!("4{}", socketio::encode_connect_error(&nsp, "UNAUTHORIZED")).into());
-                return done();
+            let user = match user {
+                Ok(user) => user,
+                Err(AuthFailure::Rejected) => {
+                    tracing::info!(sid = %act.shared.sid, nsp = %nsp, "socket connect rejected: unauthorized");
+                    crate::metrics::bump(&crate::metrics::CONNECTS_UNAUTHORIZED);
+                    act.push(format!("4{}", socketio::encode_connect_error(&nsp, "UNAUTHORIZED")).into());
+                    return done();
+                }
+                Err(AuthFailure::Unavailable) => {
+                    tracing::warn!(sid = %act.shared.sid, nsp = %nsp, "socket connect not served: credential could not be checked");
+                    crate::metrics::bump(&crate::metrics::CONNECTS_UNAVAILABLE);
+                    act.shared.outbox.close(CloseReason::Unavailable);
+                    return done();
+                }
             };
             if !is_rc {
                 let id = SocketId(random_id(20).into());
@@ -206,7 +215,8 @@ impl SessionActor {
                     }
                     Err(e) => {
                         tracing::error!(error = %e, "room registry unreachable");
-                        act.shared.outbox.close(CloseReason::Protocol);
+                        crate::metrics::bump(&crate::metrics::CONNECTS_UNAVAILABLE);
+                        act.shared.outbox.close(CloseReason::Unavailable);
                         return done();
                     }
                 };
@@ -236,7 +246,8 @@ impl SessionActor {
                 Box::pin(fut::wrap_future::<_, Self>(async move { room.add_member(member).await }).map(|res, act, _| {
                     if let Err(e) = res {
                         tracing::error!(error = %e, "room unreachable at connect");
-                        act.shared.outbox.close(CloseReason::Protocol);
+                        crate::metrics::bump(&crate::metrics::CONNECTS_UNAVAILABLE);
+                        act.shared.outbox.close(CloseReason::Unavailable);
                     }
                 }))
             }))

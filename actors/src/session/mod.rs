@@ -53,7 +53,20 @@ impl std::fmt::Debug for Handshake {
     }
 }
 
-pub type AuthFuture = Pin<Box<dyn Future<Output = Option<AuthUser>> + Send>>;
+/// Why a socket credential did not authenticate its user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthFailure {
+    /// No credential, or a credential that is wrong, expired or revoked: CONNECT_ERROR
+    /// `UNAUTHORIZED` (`realtime.md` §3.3).
+    Rejected,
+    /// The credential could not be checked (database unavailable or timed out, internal
+    /// error). Answering `UNAUTHORIZED` would send the web UI to re-authenticate for a
+    /// server fault; the session is closed with 1013 instead and the client reconnects
+    /// with its backoff.
+    Unavailable,
+}
+
+pub type AuthFuture = Pin<Box<dyn Future<Output = Result<AuthUser, AuthFailure>> + Send>>;
 
 /// Verifies socket credentials (`realtime.md` §4). Implemented by the server crate,
 /// which knows API keys, session tokens and external JWTs.

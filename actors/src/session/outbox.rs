@@ -41,6 +41,10 @@ pub enum CloseReason {
     BadRequest,
     /// Kept sending events over the rate limit: 1008 (policy violation).
     RateLimited,
+    /// A namespace CONNECT could not be served because a dependency failed (the database
+    /// could not check the credential, the room registry did not answer): 1013 (try again
+    /// later). Not a rejection: clients reconnect with their backoff.
+    Unavailable,
 }
 
 impl CloseReason {
@@ -52,7 +56,7 @@ impl CloseReason {
             CloseReason::TooBig => 1009,
             CloseReason::ConnectTimeout => 1008,
             CloseReason::PingTimeout | CloseReason::Shutdown | CloseReason::ClientClosed => 1001,
-            CloseReason::SlowConsumer => 1013,
+            CloseReason::SlowConsumer | CloseReason::Unavailable => 1013,
             CloseReason::BadRequest => 1002,
             CloseReason::RateLimited => 1008,
         }
@@ -69,6 +73,7 @@ impl CloseReason {
             CloseReason::ClientClosed => "client closed",
             CloseReason::BadRequest => "bad request",
             CloseReason::RateLimited => "rate limit exceeded",
+            CloseReason::Unavailable => "service unavailable",
         }
     }
 }
