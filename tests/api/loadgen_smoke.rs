@@ -58,7 +58,7 @@ async fn the_load_generator_reconnects_after_an_instance_restart() {
     let mut server = ChildServer::start(&env, None);
     let mut gen = tokio::process::Command::new(env!("CARGO_BIN_EXE_infinidream-loadgen"))
         .args(["--target", &format!("127.0.0.1:{port}"), "--devices", "2", "--reconnect-wait", "30"])
-        .args(["--reconnect-delay-ms", "100", "--keys-file"])
+        .args(["--reconnect-delay-ms", "100", "--connect-timeout", "10", "--keys-file"])
         .arg(dir.join("keys.txt"))
         .arg("--json")
         .arg(dir.join("out.json"))
@@ -81,7 +81,7 @@ async fn the_load_generator_reconnects_after_an_instance_restart() {
         }
         all
     });
-    let (connected, seen) = tokio::time::timeout(std::time::Duration::from_secs(20), async {
+    let (connected, seen) = tokio::time::timeout(std::time::Duration::from_secs(25), async {
         let mut seen = String::new();
         while let Some(line) = lines.recv().await {
             if line.starts_with("connected ") {
@@ -93,7 +93,7 @@ async fn the_load_generator_reconnects_after_an_instance_restart() {
         (String::from("the generator ended before its connect phase did"), seen)
     })
     .await
-    .expect("the generator's connect phase ends within 20 s");
+    .expect("the generator's connect phase ends within 25 s");
     assert!(connected.starts_with("connected 6/6 "), "{connected}\n{seen}");
     assert!(server.terminate().success());
     let restarted = ChildServer::start(&env, None);

@@ -86,10 +86,11 @@ struct Args {
     /// Base reconnect delay in milliseconds (doubled per failed attempt, ±50 % jitter).
     #[arg(long, default_value_t = 500)]
     reconnect_delay_ms: u64,
-    /// Bound of one connect attempt in seconds (TCP connect to first `client_presence`).
+    /// Bound of one connect attempt in seconds (TCP connect to first `client_presence`;
+    /// socket.io-client's default `timeout` is 20 s).
     /// In reconnect mode, a device whose retries span this long without a session is
     /// reported as not connected (and keeps trying).
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 20)]
     connect_timeout: u64,
 }
 
