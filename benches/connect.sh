@@ -6,7 +6,9 @@
 #
 #   bash benches/connect.sh [users] [repeats]
 #
-# BIN=<dir> picks other release binaries (A/B against an older build).
+# Also prints the server's CPU time per session over the connect phase (from /proc, in
+# 10 ms ticks: use a few thousand sessions), which is steadier than the rate on a shared
+# VM. BIN=<dir> picks other release binaries (A/B against an older build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . benches/lib.sh
@@ -24,12 +26,15 @@ wait_healthy "$PORT"
 KEYS="$OUT/keys.txt"
 create_users "$PORT" "$USERS" "$KEYS"
 SOURCES=127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4
-rate() { python3 -c "import json; print('%.0f' % json.load(open('$1'))['connect']['rate_per_s'])"; }
+rate() {
+  python3 -c "import json; r = json.load(open('$1')); s = r['server']; n = max(r['sessions']['connected'], 1)
+print('%.0f/s (%.0f us CPU/session)' % (r['connect']['rate_per_s'], (s['idle']['cpu_ticks'] - s['before']['cpu_ticks']) * 1e4 / n))"
+}
 for i in $(seq 1 "$REPEATS"); do
   taskset -c 1 "$BIN/infinidream-loadgen" --target "127.0.0.1:$PORT" --keys-file "$KEYS" --devices 2 \
-    --sources $SOURCES --json "$OUT/server-$i.json" >/dev/null
+    --sources $SOURCES --server-pid "$SERVER" --json "$OUT/server-$i.json" >/dev/null
   taskset -c 1 "$BIN/infinidream-loadgen" --echo --target "127.0.0.1:$FLOOR_PORT" --users "$USERS" --devices 2 \
-    --sources $SOURCES --json "$OUT/floor-$i.json" >/dev/null
-  echo "run $i: server $(rate "$OUT/server-$i.json")/s floor $(rate "$OUT/floor-$i.json")/s ($((USERS * 2)) sessions)"
+    --sources $SOURCES --server-pid "$FLOOR" --json "$OUT/floor-$i.json" >/dev/null
+  echo "run $i: server $(rate "$OUT/server-$i.json") floor $(rate "$OUT/floor-$i.json") ($((USERS * 2)) sessions)"
   sleep 1
 done
