@@ -81,6 +81,9 @@ pub struct Settings {
     pub socket_limits: infinidream_actors::session::Limits,
     /// Engine.IO sessions one instance accepts; new handshakes beyond get 503.
     pub max_connections: usize,
+    /// Length of the listening socket's accept queue (`LISTEN_BACKLOG`; the kernel caps
+    /// it at `net.core.somaxconn`).
+    pub listen_backlog: u32,
     /// Lease of a presence entry in Redis; refreshed every third of it.
     pub presence_lease: Duration,
     /// Maximum JSON request body (the reference's 100 kB).
@@ -259,6 +262,7 @@ impl Settings {
                 max_sockets_per_user: parse("MAX_SOCKETS_PER_USER", 50)?.max(1) as usize,
             },
             max_connections: parse("MAX_CONNECTIONS", 20_000)?.max(1) as usize,
+            listen_backlog: parse("LISTEN_BACKLOG", 4096)?.clamp(1, i32::MAX as u64) as u32,
             presence_lease: Duration::from_secs(parse("PRESENCE_LEASE_SECS", 60)?.max(3)),
             json_body_limit: 100_000,
             auth: crate::auth::settings::AuthSettings::from_map(vars, app_env)?,

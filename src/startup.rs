@@ -4,7 +4,7 @@
 //! Tests and `main` both go through [`Application::build`]; binding port 0 gives a free
 //! port, reported by [`Application::port`].
 
-use std::net::TcpListener;
+use std::net::{TcpListener, ToSocketAddrs};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -80,7 +80,7 @@ impl Application {
         let engine = Arc::new(Engine::new(realtime, state.clone()));
         engine.spawn_background();
 
-        let listener = TcpListener::bind((settings.host.as_str(), settings.port))?;
+        let listener = listen(settings.host.as_str(), settings.port, settings.listen_backlog)?;
         let port = listener.local_addr()?.port();
         let data = web::Data::new(state.clone());
         let engine_data = web::Data::new(engine.clone());
@@ -239,5 +239,57 @@ async fn wait_for_signal() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Binds the HTTP listener with an accept queue of `backlog` connections (capped by the
+/// kernel at `net.core.somaxconn`). `TcpListener::bind` would give 128: in a reconnect
+/// wave after an instance restart that queue overflows, the kernel drops the SYNs it
+/// cannot queue, and every dropped client waits for its SYN retransmission (1 s, then
+/// 3 s, 7 s…) before it is even seen. Tries each address `host` resolves to, like `bind`.
+pub fn listen(host: &str, port: u16, backlog: u32) -> std::io::Result<TcpListener> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let mut last = None;
+    for addr in (host, port).to_socket_addrs()? {
+        let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+        // As `TcpListener::bind` does: a restarted instance can bind at once.
+        socket.set_reuse_address(true)?;
+        let bound = socket.bind(&addr.into()).and_then(|()| socket.listen(backlog.min(i32::MAX as u32) as i32));
+        match bound {
+            Ok(()) => return Ok(socket.into()),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "no address to bind")))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::TcpStream;
+    use std::time::Duration;
+
+    /// A burst of connects well beyond `TcpListener::bind`'s queue of 128 is queued by the
+    /// kernel (every handshake completes) while nothing accepts yet. With a queue of 128
+    /// the 130th SYN is dropped and its connect times out here.
+    #[test]
+    fn a_connect_burst_beyond_128_is_queued_before_anything_accepts() {
+        let listener = super::listen("127.0.0.1", 0, 1024).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut held = Vec::new();
+        for i in 0..600 {
+            match TcpStream::connect_timeout(&addr, Duration::from_millis(500)) {
+                Ok(c) => held.push(c),
+                Err(e) => panic!("connect {i} was not queued: {e}"),
+            }
+        }
+        assert_eq!(held.len(), 600);
+    }
+
+    #[test]
+    fn an_address_that_cannot_be_bound_is_an_error() {
+        let taken = super::listen("127.0.0.1", 0, 16).unwrap();
+        let port = taken.local_addr().unwrap().port();
+        assert!(super::listen("127.0.0.1", port, 16).is_err());
+        assert!(super::listen("no-such-host.invalid", 0, 16).is_err());
     }
 }

@@ -15,18 +15,75 @@
 //!
 //! The cluster connection is opened on first use (single flight) and then repairs itself:
 //! lost node connections are reconnected and the slot map refreshed by the client.
+//!
+//! **A single node's connection is shared, not checked out.** Its connections are
+//! multiplexed: any number of commands can be in flight on one, and those issued in the
+//! same turn leave in one write (pipelined). So [`RedisPool::get`] hands every caller a
+//! clone of one connection that the pool verified (`PING`) when it was taken, and the
+//! pool is only asked again once a command on it failed with a connection error. Holding
+//! a pooled connection for the length of each command instead made every command wait
+//! for a free one of 16: in a reconnect wave, with the worker busy, a check-out is held
+//! for several of its turns, and checkouts timed out after 2 s by the thousand
+//! (presence fell back to local counts, `state_sync` replays were skipped). Measured in
+//! `README.md`, Performance.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use redis::aio::ConnectionLike;
+use redis::aio::{ConnectionLike, MultiplexedConnection};
 use redis::cluster::{ClusterClient, ClusterClientBuilder};
 use redis::cluster_async::ClusterConnection;
 use redis::cluster_routing::{RoutingInfo, SingleNodeRoutingInfo};
 use redis::{Cmd, Pipeline, RedisFuture, Value};
 use tokio::sync::OnceCell;
 
-type SinglePool = bb8::Pool<bb8_redis::RedisConnectionManager>;
+/// A single node: the bb8 pool that opens and verifies connections, and the one
+/// connection every command currently shares.
+pub struct SinglePool {
+    pool: bb8::Pool<bb8_redis::RedisConnectionManager>,
+    /// `(generation, connection)`; a generation identifies one connection taken from the
+    /// pool, so that a failure on an older one cannot drop its replacement.
+    shared: Mutex<(u64, Option<MultiplexedConnection>)>,
+}
+
+impl SinglePool {
+    fn shared(&self) -> std::sync::MutexGuard<'_, (u64, Option<MultiplexedConnection>)> {
+        // Poisoned only by a panic while holding it; the slot is always consistent.
+        self.shared.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    async fn get(&self) -> Result<(u64, MultiplexedConnection), RedisUnavailable> {
+        if let (generation, Some(conn)) = &*self.shared() {
+            return Ok((*generation, conn.clone()));
+        }
+        // Checked with `PING` by the pool; held only long enough to clone it.
+        let conn = self.pool.get().await.map_err(|e| RedisUnavailable(e.to_string()))?.clone();
+        let mut shared = self.shared();
+        if let (generation, Some(current)) = &*shared {
+            // Another caller installed one meanwhile: use it, there is one shared connection.
+            return Ok((*generation, current.clone()));
+        }
+        shared.0 += 1;
+        shared.1 = Some(conn.clone());
+        Ok((shared.0, conn))
+    }
+
+    /// A command on connection `generation` failed with a connection error: the next
+    /// caller takes a verified connection from the pool again.
+    fn forget(&self, generation: u64) {
+        let mut shared = self.shared();
+        if shared.0 == generation {
+            shared.1 = None;
+        }
+    }
+}
+
+/// Errors after which a multiplexed connection is not used again. A response timeout
+/// (500 ms by default) is not one: the connection still works, Redis or this process was
+/// slow, and the replies that do come back stay matched to their requests.
+fn connection_lost(e: &redis::RedisError) -> bool {
+    !e.is_timeout() && (e.is_io_error() || e.is_connection_dropped() || e.is_unrecoverable_error())
+}
 
 /// How long opening a connection (pool member or cluster) may take.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
@@ -84,7 +141,7 @@ pub struct ClusterPool {
 /// The shared command connection (cheap to clone).
 #[derive(Clone)]
 pub enum RedisPool {
-    Single(SinglePool),
+    Single(Arc<SinglePool>),
     Cluster(Arc<ClusterPool>),
 }
 
@@ -109,7 +166,8 @@ impl RedisPool {
             tracing::info!("Redis: single node (plain pub/sub)");
             let manager = bb8_redis::RedisConnectionManager::new(url)?;
             let pool = bb8::Pool::builder().max_size(size.max(1)).connection_timeout(CONNECT_TIMEOUT);
-            Ok(RedisPool::Single(pool.build_unchecked(manager)))
+            let pool = pool.build_unchecked(manager);
+            Ok(RedisPool::Single(Arc::new(SinglePool { pool, shared: Mutex::new((0, None)) })))
         }
     }
 
@@ -138,7 +196,7 @@ impl RedisPool {
     /// Pool counters (single node only: the cluster connection is multiplexed).
     pub fn state(&self) -> Option<bb8::State> {
         match self {
-            RedisPool::Single(p) => Some(p.state()),
+            RedisPool::Single(p) => Some(p.pool.state()),
             RedisPool::Cluster(_) => None,
         }
     }
@@ -149,7 +207,7 @@ impl RedisPool {
     pub async fn ping(&self) -> bool {
         let Ok(mut conn) = self.get().await else { return false };
         let conn = match &mut conn {
-            RedisConn::Single(c) => return redis::cmd("PING").query_async::<String>(&mut **c).await.is_ok(),
+            RedisConn::Single { .. } => return redis::cmd("PING").query_async::<String>(&mut conn).await.is_ok(),
             RedisConn::Cluster(c) => c,
         };
         let slots = redis::cmd("CLUSTER").arg("SLOTS").clone();
@@ -174,7 +232,10 @@ impl RedisPool {
 
     pub async fn get(&self) -> Result<RedisConn<'_>, RedisUnavailable> {
         match self {
-            RedisPool::Single(p) => p.get().await.map(RedisConn::Single).map_err(|e| RedisUnavailable(e.to_string())),
+            RedisPool::Single(p) => {
+                let (generation, conn) = p.get().await?;
+                Ok(RedisConn::Single { conn, generation, pool: p })
+            }
             RedisPool::Cluster(c) => {
                 let open = || async {
                     match tokio::time::timeout(CONNECT_TIMEOUT, c.client.get_async_connection()).await {
@@ -201,16 +262,25 @@ fn master_of_range(range: &Value) -> Option<(String, u16)> {
     Some((host, u16::try_from(*port).ok()?))
 }
 
-/// One checked-out connection: use it as `&mut conn` with `query_async`.
+/// A connection to use as `&mut conn` with `query_async` (a handle on the shared one).
 pub enum RedisConn<'a> {
-    Single(bb8::PooledConnection<'a, bb8_redis::RedisConnectionManager>),
+    Single { conn: MultiplexedConnection, generation: u64, pool: &'a SinglePool },
     Cluster(ClusterConnection),
 }
 
 impl ConnectionLike for RedisConn<'_> {
     fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
         match self {
-            RedisConn::Single(c) => c.req_packed_command(cmd),
+            RedisConn::Single { conn, generation, pool } => {
+                let (generation, pool) = (*generation, *pool);
+                Box::pin(async move {
+                    let result = conn.req_packed_command(cmd).await;
+                    if result.as_ref().is_err_and(connection_lost) {
+                        pool.forget(generation);
+                    }
+                    result
+                })
+            }
             RedisConn::Cluster(c) => c.req_packed_command(cmd),
         }
     }
@@ -222,14 +292,23 @@ impl ConnectionLike for RedisConn<'_> {
         count: usize,
     ) -> RedisFuture<'a, Vec<Value>> {
         match self {
-            RedisConn::Single(c) => c.req_packed_commands(pipeline, offset, count),
+            RedisConn::Single { conn, generation, pool } => {
+                let (generation, pool) = (*generation, *pool);
+                Box::pin(async move {
+                    let result = conn.req_packed_commands(pipeline, offset, count).await;
+                    if result.as_ref().is_err_and(connection_lost) {
+                        pool.forget(generation);
+                    }
+                    result
+                })
+            }
             RedisConn::Cluster(c) => c.req_packed_commands(pipeline, offset, count),
         }
     }
 
     fn get_db(&self) -> i64 {
         match self {
-            RedisConn::Single(c) => c.get_db(),
+            RedisConn::Single { conn, .. } => conn.get_db(),
             RedisConn::Cluster(c) => c.get_db(),
         }
     }
@@ -243,6 +322,40 @@ mod tests {
     fn node_lists_are_split_and_given_a_scheme() {
         assert_eq!(parse_nodes("redis://a:1"), vec!["redis://a:1"]);
         assert_eq!(parse_nodes("redis://a:1, b:2,,"), vec!["redis://a:1", "redis://b:2"]);
+    }
+
+    async fn client_id(pool: &RedisPool) -> redis::RedisResult<i64> {
+        let mut conn = pool.get().await.map_err(|e| redis::RedisError::from((redis::ErrorKind::Io, "get", e.0)))?;
+        redis::cmd("CLIENT").arg("ID").query_async(&mut conn).await
+    }
+
+    /// Commands share one verified connection however many run at once (a pool of one
+    /// would otherwise serialize them), and a connection that is lost is replaced: at most
+    /// the command that found it dead fails. Real Redis at 127.0.0.1:6379.
+    #[tokio::test]
+    async fn commands_share_one_connection_and_a_lost_one_is_replaced() {
+        let pool = RedisPool::connect("redis://127.0.0.1:6379", 1, "redisconn-test:").await.unwrap();
+        let first = client_id(&pool).await.unwrap();
+        let ids = futures_util::future::join_all((0..200).map(|_| client_id(&pool))).await;
+        assert!(ids.iter().all(|id| id.as_ref().ok() == Some(&first)), "not all on connection {first}: {ids:?}");
+
+        let admin = redis::Client::open("redis://127.0.0.1:6379").unwrap();
+        let mut admin = admin.get_multiplexed_async_connection().await.unwrap();
+        let killed: i64 = redis::cmd("CLIENT").arg("KILL").arg("ID").arg(first).query_async(&mut admin).await.unwrap();
+        assert_eq!(killed, 1);
+
+        let mut failures = 0;
+        let replaced = loop {
+            match client_id(&pool).await {
+                Ok(id) if id != first => break id,
+                Ok(_) => panic!("the killed connection {first} answered"),
+                Err(_) => failures += 1,
+            }
+            assert!(failures <= 3, "connection not replaced after {failures} failed commands");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        assert_ne!(replaced, first);
+        assert_eq!(client_id(&pool).await.unwrap(), replaced, "the replacement is shared in turn");
     }
 
     #[test]
