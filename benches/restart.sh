@@ -9,6 +9,7 @@
 #
 #   bash benches/restart.sh [sessions] [delay-ms]
 #
+# WORKERS=<n> and SERVER_CPUS=<taskset list> (default 1 and 0) run the server otherwise.
 # HOLD=<seconds> first holds the sessions idle that long and reports the server's CPU
 # over the hold (heartbeats: one ping per session per 25 s) and the sessions still
 # connected at its end.
@@ -30,7 +31,7 @@ export RUST_LOG=warn MAX_CONNECTIONS=$((SESSIONS + 1000)) MAX_SOCKETS_PER_USER=5
 ulimit -n 20000
 now_ms() { date +%s%3N; }
 start_server() {
-  PORT=$PORT WORKERS=1 taskset -c 0 "$BIN/infinidream" serve & SERVER=$!
+  PORT=$PORT WORKERS=${WORKERS:-1} taskset -c "${SERVER_CPUS:-0}" "$BIN/infinidream" serve & SERVER=$!
   for _ in $(seq 1 200); do curl -fs "127.0.0.1:$PORT/api/v1/health" >/dev/null && return 0; sleep 0.02; done
   echo "server did not come up" >&2; return 1
 }
