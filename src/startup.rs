@@ -14,6 +14,7 @@ use actix_web::{web, App, HttpServer};
 use infinidream_actors::db::build_pool;
 use infinidream_actors::session::heartbeat::HeartbeatWheel;
 use infinidream_actors::session::outbox::CloseReason;
+use infinidream_actors::session::replay::StateSyncReplay;
 use infinidream_actors::session::Realtime;
 use infinidream_actors::system::ClusterConfig;
 use infinidream_actors::ActorSystem;
@@ -68,6 +69,7 @@ impl Application {
             remote: actors.remote.clone(),
             kv: actors.kv.clone(),
             wheel: Arc::new(HeartbeatWheel::new()),
+            replay: Arc::new(StateSyncReplay::new()),
             auth: Arc::new(StateAuthenticator::new(state.clone())),
             instance_id: settings.instance_id.as_str().into(),
             limits: settings.socket_limits,

@@ -62,6 +62,33 @@ impl Kv {
         }
     }
 
+    /// Several keys at once, in order: one `MGET` on a single node; on a cluster (keys in
+    /// different slots) one `GET` per key, all in flight together on the shared
+    /// connection.
+    pub async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<String>>, KvError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        match self {
+            Kv::Redis { pool, .. } if pool.is_cluster() => {
+                futures_util::future::join_all(keys.iter().map(|k| self.get(k))).await.into_iter().collect()
+            }
+            Kv::Redis { pool, prefix } => {
+                let mut c = Self::conn(pool).await?;
+                let mut cmd = redis::cmd("MGET");
+                for key in keys {
+                    cmd.arg(format!("{prefix}{key}"));
+                }
+                Ok(cmd.query_async(&mut c).await?)
+            }
+            Kv::Memory(m) => {
+                let map = m.lock().unwrap_or_else(|p| p.into_inner());
+                let now = Instant::now();
+                Ok(keys.iter().map(|k| map.get(k).filter(|(_, exp)| *exp > now).map(|(v, _)| v.clone())).collect())
+            }
+        }
+    }
+
     pub async fn set_ex(&self, key: &str, value: &str, ttl: Duration) -> Result<(), KvError> {
         match self {
             Kv::Redis { pool, prefix } => {
@@ -115,5 +142,15 @@ mod tests {
         assert_eq!(kv.get("b").await.unwrap(), None);
         kv.del("a").await.unwrap();
         assert_eq!(kv.get("a").await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn memory_get_many_keeps_the_order_and_misses() {
+        let kv = Kv::memory();
+        kv.set_ex("a", "1", Duration::from_secs(60)).await.unwrap();
+        kv.set_ex("c", "3", Duration::from_secs(60)).await.unwrap();
+        let keys: Vec<String> = ["c", "b", "a"].iter().map(|k| k.to_string()).collect();
+        assert_eq!(kv.get_many(&keys).await.unwrap(), vec![Some("3".into()), None, Some("1".into())]);
+        assert_eq!(kv.get_many(&[]).await.unwrap(), Vec::<Option<String>>::new());
     }
 }

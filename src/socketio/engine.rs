@@ -116,10 +116,11 @@ impl Engine {
         }
     }
 
-    /// Spawns the heartbeat ticker, the polling sweeper and the instance registry
+    /// Spawns the heartbeat ticker, the `state_sync` replay task, the polling sweeper and the instance registry
     /// refresher on the current arbiter.
     pub fn spawn_background(self: &Arc<Self>) {
         actix_web::rt::spawn(self.realtime.wheel.clone().run());
+        actix_web::rt::spawn(self.realtime.replay.clone().run(self.realtime.kv.clone()));
         if let (Some(addr), true) = (self.state.settings.instance_advertise_addr.clone(), self.state.redis.is_some()) {
             let (kv, id, started) = (self.realtime.kv.clone(), self.realtime.instance_id.clone(), forward::now_ms());
             actix_web::rt::spawn(async move {

@@ -55,6 +55,21 @@ impl RawWs {
         self.ws.send(Message::Binary(bytes.into())).await.expect("send binary");
     }
 
+    /// Sends a websocket ping and returns the payload of the next pong (text frames in
+    /// between are skipped); `None` when none arrives within `WAIT`.
+    pub async fn ping(&mut self, payload: &[u8]) -> Option<Vec<u8>> {
+        self.ws.send(Message::Ping(payload.to_vec().into())).await.expect("send ping");
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            match tokio::time::timeout(left, self.ws.next()).await.ok()?? {
+                Ok(Message::Pong(p)) => return Some(p.to_vec()),
+                Ok(Message::Text(_) | Message::Ping(_) | Message::Frame(_)) => continue,
+                Ok(Message::Binary(_) | Message::Close(_)) | Err(_) => return None,
+            }
+        }
+    }
+
     /// Next frame, skipping websocket pings; `None` when nothing arrives within `wait`.
     pub async fn next(&mut self, wait: Duration) -> Option<Frame> {
         loop {

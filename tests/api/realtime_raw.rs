@@ -107,6 +107,22 @@ async fn binary_frames_are_a_protocol_error_and_oversize_frames_get_1009() {
 }
 
 #[actix_web::test]
+async fn websocket_pings_are_answered_with_their_payload_and_the_session_goes_on() {
+    let app = spawn_app().await;
+    let user = app.create_user(Role::User).await;
+    let mut ws = RawWs::connect(app.port, &[]).await;
+    ws.open().await;
+    assert_eq!(ws.ping(b"before connect").await.as_deref(), Some(&b"before connect"[..]));
+    ws.send(&format!("40/remote-control,{{\"apiKey\":\"{}\"}}", user.api_key)).await;
+    ws.text_until(|t| t.starts_with("40/remote-control,")).await;
+    ws.text_until(|t| t.contains("client_presence")).await;
+    assert_eq!(ws.ping(b"").await.as_deref(), Some(&b""[..]));
+    // Still a live session: an event is answered.
+    ws.send("42/remote-control,1[\"ping\"]").await;
+    ws.text_until(|t| t.starts_with("43/remote-control,1")).await;
+}
+
+#[actix_web::test]
 async fn a_bad_namespace_or_credential_is_refused_but_the_session_stays_open() {
     let app = spawn_app().await;
     let user = app.create_user(Role::User).await;

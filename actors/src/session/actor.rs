@@ -4,17 +4,17 @@
 use std::collections::HashSet;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use actix::fut::{self, ActorFuture, ActorFutureExt};
-use actix::{Actor, ActorContext, AsyncContext, Context, Handler, Message, ResponseActFuture, Running};
+use actix::{Actor, ActorContext, AsyncContext, Context, Handler, Message, ResponseActFuture, Running, StreamHandler};
 use bytestring::ByteString;
 use serde_json::Value;
 use uuid::Uuid;
 
 use super::outbox::CloseReason;
 use super::shared::SessionShared;
-use super::{event_frame, AuthFailure, Handshake, Realtime};
+use super::{AuthFailure, Handshake, Realtime, WsIn};
 use crate::domain::users::AuthUser;
 use crate::ids::random_id;
 use crate::protocol::engineio::{self, EioPacket};
@@ -23,8 +23,6 @@ use crate::room::{Member, RoomHandle, SocketId};
 
 pub const NSP: &str = "/remote-control";
 const MAILBOX: usize = 64;
-/// Delay before the cached `state_sync` is replayed to a new socket (§6.1).
-const STATE_SYNC_REPLAY_DELAY: Duration = Duration::from_millis(100);
 
 pub type Fut = Pin<Box<dyn ActorFuture<SessionActor, Output = ()>>>;
 
@@ -204,7 +202,7 @@ impl SessionActor {
             // relays between devices served by the same worker then never cross threads.
             let home = actix::Arbiter::try_current();
             let reserve = async move { registry.join_user(user_id, limit, home).await };
-            Box::pin(fut::wrap_future::<_, Self>(reserve).then(move |room, act, ctx| -> Fut {
+            Box::pin(fut::wrap_future::<_, Self>(reserve).then(move |room, act, _| -> Fut {
                 let room = match room {
                     Ok(Some(room)) => room,
                     Ok(None) => {
@@ -242,7 +240,7 @@ impl SessionActor {
                     bucket: TokenBucket::full(act.rt.limits.event_burst),
                     refused: 0,
                 });
-                ctx.run_later(STATE_SYNC_REPLAY_DELAY, |act, ctx| act.replay_state_sync(ctx));
+                act.rt.replay.schedule(user_id, &act.shared, act.shared.rc_epoch());
                 Box::pin(fut::wrap_future::<_, Self>(async move { room.add_member(member).await }).map(|res, act, _| {
                     if let Err(e) = res {
                         tracing::error!(error = %e, "room unreachable at connect");
@@ -252,20 +250,6 @@ impl SessionActor {
                 }))
             }))
         }))
-    }
-
-    fn replay_state_sync(&mut self, ctx: &mut Context<Self>) {
-        let Some(rc) = &self.rc else { return };
-        let key = format!("user:state_sync:{}", rc.user.id);
-        let kv = self.rt.kv.clone();
-        ctx.spawn(fut::wrap_future::<_, Self>(async move { kv.get(&key).await }).map(|res, act, _| match res {
-            Ok(Some(raw)) => match serde_json::from_str::<Value>(&raw) {
-                Ok(v) if act.rc.is_some() => act.push(event_frame(NSP, "state_sync", &[v])),
-                _ => {}
-            },
-            Ok(None) => {}
-            Err(e) => tracing::warn!(error = %e, "state_sync replay skipped"),
-        }));
     }
 
     fn on_disconnect(&mut self, nsp: &str) {
@@ -279,6 +263,7 @@ impl SessionActor {
     /// Leaves every room of the `/remote-control` socket (idempotent).
     fn leave_rc(&mut self) {
         let Some(rc) = self.rc.take() else { return };
+        self.shared.bump_rc_epoch();
         for dream in &rc.dreams {
             self.rt.registry.leave_dream(*dream, rc.id.clone());
         }
@@ -318,5 +303,33 @@ impl Handler<Inbound> for SessionActor {
         let text: &str = &msg.packet;
         self.arrived = Some(msg.arrived);
         self.dispatch(text, msg.arrived)
+    }
+}
+
+impl StreamHandler<WsIn> for SessionActor {
+    fn handle(&mut self, item: WsIn, ctx: &mut Self::Context) {
+        if self.shared.outbox.is_closing() {
+            ctx.stop();
+            return;
+        }
+        match item {
+            WsIn::Text(packet, arrived) => {
+                self.arrived = Some(arrived);
+                // Nothing else (next frame, timers, mailbox) runs until it is handled.
+                let fut = self.dispatch(&packet, arrived);
+                ctx.wait(fut);
+            }
+            WsIn::Ping(payload) => self.shared.outbox.pong(&payload),
+            WsIn::Ignore => {}
+            WsIn::Close(reason) => {
+                self.shared.outbox.close(reason);
+                ctx.stop();
+            }
+        }
+    }
+
+    fn finished(&mut self, ctx: &mut Self::Context) {
+        self.shared.outbox.close(CloseReason::ClientClosed);
+        ctx.stop();
     }
 }

@@ -1,20 +1,26 @@
 //! Client sessions: one [`SessionActor`](actor::SessionActor) per Engine.IO connection.
 //!
-//! The transport (websocket task or polling handlers, in the server crate) feeds every
-//! inbound Engine.IO packet through [`SessionHandle::inbound`] and awaits it, so a
-//! socket's events are handled one at a time in arrival order and a flooding client is
-//! slowed by its own back-pressure. Everything the session emits goes into its
-//! [`outbox::Outbox`], which the transport drains.
+//! A websocket session reads its socket itself: the transport hands the actor the
+//! stream of websocket messages ([`SessionHandle::start_reading`]), and the actor handles
+//! each text frame, holding its event processing until the packet is handled, before it
+//! polls the next — no task between the socket and the actor. The polling transport (and
+//! a polling session upgraded to websocket) feeds every inbound Engine.IO packet through
+//! [`SessionHandle::inbound`] and awaits it. Either way a socket's events are handled one
+//! at a time in arrival order and a flooding client is slowed by its own back-pressure.
+//! Everything the session emits goes into its [`outbox::Outbox`], which the transport
+//! drains.
 //!
-//! Sessions are temporary: never restarted (the client reconnects). When the transport
-//! ends it drops the handle; the actor stops and its `stopping` hook leaves every room,
-//! whatever ended the connection (client close, heartbeat, protocol error, shutdown).
-//! Mailbox: 64 (the transport has at most one packet in flight).
+//! Sessions are temporary: never restarted (the client reconnects). A reading session
+//! stops when its stream ends (the transport ends the stream when the outbox closes); a
+//! fed session stops when the transport drops its handle. Its `stopping` hook leaves
+//! every room, whatever ended the connection (client close, heartbeat, protocol error,
+//! shutdown). Mailbox: 64 (the transport has at most one packet in flight).
 
 mod actor;
 mod events;
 pub mod heartbeat;
 pub mod outbox;
+pub mod replay;
 pub mod shared;
 
 use std::future::Future;
@@ -22,8 +28,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Instant;
 
-use actix::{Actor, Addr};
+use actix::{Actor, Addr, AsyncContext};
 use bytestring::ByteString;
+use futures_util::Stream;
 
 use crate::domain::remote::RemoteHandle;
 use crate::domain::users::AuthUser;
@@ -108,10 +115,26 @@ pub struct Realtime {
     pub remote: RemoteHandle,
     pub kv: Kv,
     pub wheel: Arc<HeartbeatWheel>,
+    /// The instance's `state_sync` replay queue (its task is spawned by the server).
+    pub replay: Arc<replay::StateSyncReplay>,
     pub auth: Arc<dyn SocketAuthenticator>,
     pub instance_id: Arc<str>,
     pub limits: Limits,
     pub notifier: Arc<dyn Notifier>,
+}
+
+/// One websocket message as the transport read it (this crate knows no websocket
+/// library).
+#[derive(Debug)]
+pub enum WsIn {
+    /// A text frame: one Engine.IO packet, read at `arrived`.
+    Text(ByteString, Instant),
+    /// A websocket ping, answered through the outbox.
+    Ping(bytes::Bytes),
+    /// A frame with nothing to do (pong).
+    Ignore,
+    /// The client closed, or sent something the session is closed for.
+    Close(outbox::CloseReason),
 }
 
 /// The transport's handle on its session.
@@ -126,6 +149,19 @@ impl SessionHandle {
         rt.wheel.register(&shared);
         let addr = actor::SessionActor::new(rt, shared.clone(), handshake).start();
         SessionHandle { addr, shared }
+    }
+
+    /// Starts a session on the current arbiter that reads `stream` itself and stops when
+    /// it ends (see the module doc). The stream must end once the outbox is closing.
+    pub fn start_reading<S>(rt: Realtime, shared: Arc<SessionShared>, handshake: Handshake, stream: S)
+    where
+        S: Stream<Item = WsIn> + 'static,
+    {
+        rt.wheel.register(&shared);
+        actor::SessionActor::create(move |ctx| {
+            ctx.add_stream(stream);
+            actor::SessionActor::new(rt, shared, handshake)
+        });
     }
 
     /// Hands one inbound Engine.IO packet (text) to the session and waits until it has

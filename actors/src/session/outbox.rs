@@ -12,6 +12,7 @@
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
+use std::task::{Context, Poll, Waker};
 
 use bytestring::ByteString;
 use tokio::sync::Notify;
@@ -94,16 +95,39 @@ pub enum Batch {
     Close(CloseReason),
 }
 
+/// One item of [`Outbox::poll_drain`].
+#[derive(Debug, PartialEq)]
+pub enum OutFrame<'a> {
+    /// An Engine.IO packet (websocket text frame).
+    Text(&'a str),
+    /// The answer to the client's latest websocket ping.
+    Pong(&'a [u8]),
+}
+
+/// What [`Outbox::poll_drain`] ended with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Drained {
+    /// Everything queued was handed over; more may come.
+    Frames,
+    /// The session is closing: write nothing more after what was handed over.
+    Close(CloseReason),
+}
+
+/// Largest websocket control payload (RFC 6455 §5.5).
+const MAX_PONG: usize = 125;
+
 struct Inner {
     queue: VecDeque<ByteString>,
     bytes: usize,
     closing: Option<CloseReason>,
+    /// The single consumer, waiting for frames or the close.
+    writer: Option<Waker>,
+    /// Payload of the client's latest websocket ping, not yet answered.
+    pong: Option<Vec<u8>>,
 }
 
 pub struct Outbox {
     inner: Mutex<Inner>,
-    /// Wakes the single writer (new frames or closing).
-    notify: Notify,
     /// Wakes everyone waiting in [`Outbox::closed`] (the transport's reader).
     closed: Notify,
 }
@@ -117,8 +141,7 @@ impl Default for Outbox {
 impl Outbox {
     pub fn new() -> Outbox {
         Outbox {
-            inner: Mutex::new(Inner { queue: VecDeque::new(), bytes: 0, closing: None }),
-            notify: Notify::new(),
+            inner: Mutex::new(Inner { queue: VecDeque::new(), bytes: 0, closing: None, writer: None, pong: None }),
             closed: Notify::new(),
         }
     }
@@ -137,16 +160,32 @@ impl Outbox {
         }
         if inner.queue.len() >= MAX_PACKETS || inner.bytes + frame.len() > MAX_BYTES {
             inner.closing = Some(CloseReason::SlowConsumer);
+            let writer = inner.writer.take();
             drop(inner);
-            self.notify.notify_one();
+            wake(writer);
             self.closed.notify_waiters();
             return Err(PushError::Full);
         }
         inner.bytes += frame.len();
         inner.queue.push_back(frame);
+        // Only the first push after the writer found nothing wakes it.
+        let writer = inner.writer.take();
         drop(inner);
-        self.notify.notify_one();
+        wake(writer);
         Ok(())
+    }
+
+    /// Queues the answer to a websocket ping (only the latest ping is answered, as RFC
+    /// 6455 §5.5.3 allows); the payload is cut to 125 bytes.
+    pub fn pong(&self, payload: &[u8]) {
+        let mut inner = self.lock();
+        if inner.closing.is_some() {
+            return;
+        }
+        inner.pong = Some(payload[..payload.len().min(MAX_PONG)].to_vec());
+        let writer = inner.writer.take();
+        drop(inner);
+        wake(writer);
     }
 
     /// Marks the session for closing (first reason wins) and wakes the writer.
@@ -155,8 +194,9 @@ impl Outbox {
         if inner.closing.is_none() {
             inner.closing = Some(reason);
         }
+        let writer = inner.writer.take();
         drop(inner);
-        self.notify.notify_one();
+        wake(writer);
         self.closed.notify_waiters();
     }
 
@@ -182,28 +222,58 @@ impl Outbox {
 
     /// Takes everything queued now (possibly nothing), without waiting.
     pub fn try_batch(&self) -> Option<Batch> {
+        take_batch(&mut self.lock())
+    }
+
+    /// The consumer's poll: a batch, or `Pending` with the consumer woken by the next push
+    /// or the close.
+    pub fn poll_batch(&self, cx: &mut Context<'_>) -> Poll<Batch> {
         let mut inner = self.lock();
-        if !inner.queue.is_empty() {
-            inner.bytes = 0;
-            // A slow consumer's backlog is dropped: it is closed, not drained.
-            if inner.closing == Some(CloseReason::SlowConsumer) {
-                inner.queue.clear();
-                return Some(Batch::Close(CloseReason::SlowConsumer));
+        match take_batch(&mut inner) {
+            Some(batch) => Poll::Ready(batch),
+            None => {
+                park(&mut inner, cx);
+                Poll::Pending
             }
-            return Some(Batch::Frames(inner.queue.drain(..).collect()));
         }
-        inner.closing.map(Batch::Close)
     }
 
     /// Waits until there is something to write or the session is closing.
     pub async fn next_batch(&self) -> Batch {
-        loop {
-            let notified = self.notify.notified();
-            if let Some(batch) = self.try_batch() {
-                return batch;
-            }
-            notified.await;
+        std::future::poll_fn(|cx| self.poll_batch(cx)).await
+    }
+
+    /// The websocket writer's poll: hands every queued frame (a pending pong first) to
+    /// `each` without collecting them, then says whether the session is closing.
+    /// `Pending` (consumer parked) only when there was nothing at all.
+    pub fn poll_drain(&self, cx: &mut Context<'_>, mut each: impl FnMut(OutFrame<'_>)) -> Poll<Drained> {
+        let mut inner = self.lock();
+        let mut any = false;
+        if let Some(pong) = inner.pong.take() {
+            each(OutFrame::Pong(&pong));
+            any = true;
         }
+        if inner.closing == Some(CloseReason::SlowConsumer) {
+            // A slow consumer's backlog is dropped: it is closed, not drained.
+            inner.queue.clear();
+            inner.bytes = 0;
+            return Poll::Ready(Drained::Close(CloseReason::SlowConsumer));
+        }
+        if !inner.queue.is_empty() {
+            inner.bytes = 0;
+            for frame in inner.queue.drain(..) {
+                each(OutFrame::Text(&frame));
+            }
+            any = true;
+        }
+        if let Some(reason) = inner.closing {
+            return Poll::Ready(Drained::Close(reason));
+        }
+        if any {
+            return Poll::Ready(Drained::Frames);
+        }
+        park(&mut inner, cx);
+        Poll::Pending
     }
 
     /// Frames queued right now (tests, metrics).
@@ -213,6 +283,33 @@ impl Outbox {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+fn take_batch(inner: &mut Inner) -> Option<Batch> {
+    if !inner.queue.is_empty() {
+        inner.bytes = 0;
+        // A slow consumer's backlog is dropped: it is closed, not drained.
+        if inner.closing == Some(CloseReason::SlowConsumer) {
+            inner.queue.clear();
+            return Some(Batch::Close(CloseReason::SlowConsumer));
+        }
+        return Some(Batch::Frames(inner.queue.drain(..).collect()));
+    }
+    inner.closing.map(Batch::Close)
+}
+
+/// Registers the consumer's waker (kept when it would wake the same task).
+fn park(inner: &mut Inner, cx: &mut Context<'_>) {
+    match &inner.writer {
+        Some(w) if w.will_wake(cx.waker()) => {}
+        _ => inner.writer = Some(cx.waker().clone()),
+    }
+}
+
+fn wake(writer: Option<Waker>) {
+    if let Some(w) = writer {
+        w.wake();
     }
 }
 
@@ -275,5 +372,65 @@ mod tests {
         tokio::task::yield_now().await;
         o.push("late".into()).unwrap();
         assert_eq!(writer.await.unwrap(), Batch::Frames(vec!["late".into()]));
+    }
+
+    struct Counter(std::sync::atomic::AtomicUsize);
+    impl futures_util::task::ArcWake for Counter {
+        fn wake_by_ref(arc: &std::sync::Arc<Self>) {
+            arc.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    fn drain(o: &Outbox, cx: &mut Context<'_>) -> (Vec<String>, Poll<Drained>) {
+        let mut out = Vec::new();
+        let r = o.poll_drain(cx, |f| match f {
+            OutFrame::Text(t) => out.push(t.to_string()),
+            OutFrame::Pong(p) => out.push(format!("pong:{}", String::from_utf8_lossy(p))),
+        });
+        (out, r)
+    }
+
+    #[test]
+    fn drain_parks_until_a_push_and_wakes_the_writer_once() {
+        let counter = std::sync::Arc::new(Counter(Default::default()));
+        let waker = futures_util::task::waker(counter.clone());
+        let mut cx = Context::from_waker(&waker);
+        let o = Outbox::new();
+        assert_eq!(drain(&o, &mut cx), (vec![], Poll::Pending));
+        o.push("a".into()).unwrap();
+        o.push("b".into()).unwrap();
+        // Two pushes, one wake: the second finds the writer already scheduled.
+        assert_eq!(counter.0.load(std::sync::atomic::Ordering::SeqCst), 1);
+        o.pong(b"p");
+        assert_eq!(drain(&o, &mut cx), (vec!["pong:p".into(), "a".into(), "b".into()], Poll::Ready(Drained::Frames)));
+        assert_eq!(drain(&o, &mut cx), (vec![], Poll::Pending));
+        o.push("c".into()).unwrap();
+        o.close(CloseReason::PingTimeout);
+        assert_eq!(counter.0.load(std::sync::atomic::Ordering::SeqCst), 2);
+        // Frames queued before the close still go out, with the close.
+        assert_eq!(drain(&o, &mut cx), (vec!["c".into()], Poll::Ready(Drained::Close(CloseReason::PingTimeout))));
+        o.pong(b"late");
+        assert_eq!(drain(&o, &mut cx), (vec![], Poll::Ready(Drained::Close(CloseReason::PingTimeout))));
+    }
+
+    #[test]
+    fn drain_drops_a_slow_consumers_backlog_and_cuts_long_pongs() {
+        let waker = futures_util::task::noop_waker();
+        let mut cx = Context::from_waker(&waker);
+        let o = Outbox::new();
+        o.pong(&[b'x'; 300]);
+        let mut pong_len = 0;
+        let _ = o.poll_drain(&mut cx, |f| {
+            if let OutFrame::Pong(p) = f {
+                pong_len = p.len();
+            }
+        });
+        assert_eq!(pong_len, MAX_PONG);
+        for _ in 0..MAX_PACKETS {
+            o.push("x".into()).unwrap();
+        }
+        assert_eq!(o.push("x".into()), Err(PushError::Full));
+        assert_eq!(drain(&o, &mut cx), (vec![], Poll::Ready(Drained::Close(CloseReason::SlowConsumer))));
+        assert!(o.is_empty());
     }
 }

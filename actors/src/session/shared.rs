@@ -2,7 +2,7 @@
 //! instance-wide heartbeat wheel. Everything here is lock-free or behind the outbox's
 //! short mutex, so rooms on other threads can deliver without messaging the session.
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -15,6 +15,9 @@ pub struct SessionShared {
     pub opened_at: Instant,
     awaiting_pong: AtomicBool,
     joined: AtomicBool,
+    /// Bumped whenever the `/remote-control` socket leaves: a delayed action scheduled
+    /// at join (the `state_sync` replay) checks it is still the same membership.
+    rc_epoch: AtomicU32,
     /// The instance's live-session counter, decremented when this session is dropped.
     live: Option<Arc<AtomicUsize>>,
 }
@@ -35,6 +38,7 @@ impl SessionShared {
             opened_at: Instant::now(),
             awaiting_pong: AtomicBool::new(false),
             joined: AtomicBool::new(false),
+            rc_epoch: AtomicU32::new(0),
             live: None,
         }
     }
@@ -67,5 +71,15 @@ impl SessionShared {
 
     pub fn has_joined(&self) -> bool {
         self.joined.load(Ordering::Acquire)
+    }
+
+    /// The current `/remote-control` membership (see `rc_epoch`).
+    pub fn rc_epoch(&self) -> u32 {
+        self.rc_epoch.load(Ordering::Acquire)
+    }
+
+    /// The `/remote-control` socket left: actions scheduled for it lapse.
+    pub fn bump_rc_epoch(&self) {
+        self.rc_epoch.fetch_add(1, Ordering::AcqRel);
     }
 }
