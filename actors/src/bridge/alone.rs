@@ -5,6 +5,9 @@
 //! receiver count `PUBLISH` answers (1 = only this instance's own subscription) and
 //! forgets it as soon as anything suggests otherwise:
 //!
+//! * **Our own announcement counts.** The `hello` below is published under the epoch of
+//!   the confirmation it announces, so its answer can mark the channel alone before the
+//!   room publishes anything.
 //! * **Evidence only after our own subscription is confirmed.** A count says "this
 //!   instance only" only if our `SUBSCRIBE` was executed before the `PUBLISH`, i.e. the
 //!   subscription was confirmed before the publish was sent. Each confirmation gets a

@@ -315,6 +315,23 @@ async fn eventually(what: &str, mut cond: impl FnMut() -> bool) {
     }
 }
 
+/// Single-node Redis: the answer to an instance's own announcement already tells it that
+/// nobody else serves the room, so its very first publication is skipped.
+#[tokio::test]
+async fn redis_the_announcements_answer_marks_a_lonely_room_before_its_first_publication() {
+    let c = cluster(Kind::Redis, 1);
+    let room = "USER:78";
+    let stats = c.nodes[0].bridge.stats.clone();
+    c.nodes[0].bridge.subscribe(room);
+    // The announcement is published once the subscription is confirmed.
+    eventually("the announcement is published", || BridgeStats::get(&stats.published) >= 1).await;
+    c.nodes[0].bridge.flush().await;
+    c.nodes[0].bridge.publish(&[room.into()], vec![], "2[\"first\"]");
+    c.nodes[0].bridge.flush().await;
+    assert_eq!(BridgeStats::get(&stats.skipped_alone), 1, "the first publication is skipped");
+    assert_eq!(BridgeStats::get(&stats.published), 1, "only the announcement went to Redis");
+}
+
 /// Single-node Redis: publications of a room no other instance serves are skipped, an
 /// instance that subscribes announces itself and receives the very next publication,
 /// and once it leaves the first instance stops publishing again.

@@ -177,19 +177,27 @@ struct Announcer {
 
 impl Announcer {
     /// Marks `channels` confirmed and announces them, in that order: a publication that
-    /// follows can only count this instance once it is subscribed.
+    /// follows can only count this instance once it is subscribed. The announcement is
+    /// itself such a publication, sent under the new epoch: when Redis answers that only
+    /// this instance received it, the room is alone from then on, before any of its own
+    /// traffic had to be published to find out (a reconnect wave's presence updates).
     fn confirmed<'a>(&self, subs: &Shared, channels: impl IntoIterator<Item = &'a String>) {
         let mut confirmed = Vec::new();
         {
             let mut s = lock(subs);
+            let now = Instant::now();
             for c in channels {
                 s.desired.confirmed(c);
-                confirmed.push(c.clone());
+                let epoch = match s.desired.publish(c, now) {
+                    Publish::Send(epoch) => epoch,
+                    Publish::Skip => None,
+                };
+                confirmed.push((c.clone(), epoch));
             }
         }
-        for channel in confirmed {
+        for (channel, epoch) in confirmed {
             // A full queue loses the announcement; the others' alone marks then expire.
-            let _ = self.tx.try_send(Outgoing::Publish { channel, payload: self.hello.clone(), epoch: None });
+            let _ = self.tx.try_send(Outgoing::Publish { channel, payload: self.hello.clone(), epoch });
         }
     }
 }
