@@ -10,13 +10,11 @@
 use actix::fut::{wrap_future, ActorFutureExt};
 use actix::{Actor, ActorContext, AsyncContext, Context, Handler, Message, ResponseActFuture};
 use bytestring::ByteString;
-use serde_json::json;
 
 use super::{Member, Presence, SocketId};
 use crate::bridge::BridgeHandle;
 use crate::ids::UserId;
 use crate::presence::{PresenceOp, PresenceStore};
-use crate::protocol::socketio;
 use crate::session::outbox::PushError;
 
 const MAILBOX: usize = 4096;
@@ -32,10 +30,22 @@ pub struct RoomActor {
 }
 
 /// `42/remote-control,["client_presence",{…}]` as an Engine.IO message frame.
+/// Written directly (it is sent on every arrival and departure); the test
+/// `presence_frame_is_the_generic_encoding` checks it against `encode_event`.
 pub fn presence_frame(p: Presence) -> ByteString {
-    let payload = json!({"connectedDevices": p.connected_devices, "hasWebPlayer": p.has_web_player});
     crate::metrics::count_out("client_presence");
-    format!("4{}", socketio::encode_event(NSP, "client_presence", &[payload])).into()
+    let mut n = itoa::Buffer::new();
+    let web = if p.has_web_player { "true" } else { "false" };
+    let parts: [&str; 7] = [
+        "42",
+        NSP,
+        r#",["client_presence",{"connectedDevices":"#,
+        n.format(p.connected_devices),
+        r#","hasWebPlayer":"#,
+        web,
+        "}]",
+    ];
+    parts.concat().into()
 }
 
 impl RoomActor {
@@ -270,5 +280,23 @@ impl Handler<StopRoom> for RoomActor {
 
     fn handle(&mut self, _: StopRoom, ctx: &mut Self::Context) {
         ctx.stop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::protocol::socketio;
+
+    #[test]
+    fn presence_frame_is_the_generic_encoding() {
+        for (connected_devices, has_web_player) in [(0, false), (1, true), (2, false), (1234567, true)] {
+            let p = Presence { connected_devices, has_web_player };
+            let payload = json!({"connectedDevices": connected_devices, "hasWebPlayer": has_web_player});
+            let generic = format!("4{}", socketio::encode_event(NSP, "client_presence", &[payload]));
+            assert_eq!(&*presence_frame(p), generic.as_str());
+        }
     }
 }
