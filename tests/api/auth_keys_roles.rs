@@ -135,3 +135,54 @@ async fn roles_are_listed_for_any_user() {
     assert_eq!(body["data"]["roles"][0]["name"], "admin-group");
     assert_eq!(app.client.get(app.url("/api/v1/user/roles")).send().await.unwrap().status(), 401);
 }
+
+async fn key_last_used(client: &tokio_postgres::Client, user: &TestUser) -> Option<chrono::DateTime<chrono::Utc>> {
+    client
+        .query_one("SELECT last_used_at FROM api_key WHERE user_id = $1 AND deleted_at IS NULL", &[&user.id])
+        .await
+        .unwrap()
+        .get(0)
+}
+
+/// An API key's use is recorded without holding up the request: keys used within one
+/// window are written by one statement (same transaction time), a key is recorded again
+/// once its last record is over a minute old, and a batch still pending when the instance
+/// shuts down is written before it stops.
+#[actix_web::test]
+async fn api_key_use_is_recorded_in_batches_and_before_shutdown() {
+    let (app, _sink) = spawn_auth_app(|_| {}).await;
+    let (a, b, c) =
+        (app.create_user(Role::User).await, app.create_user(Role::User).await, app.create_user(Role::User).await);
+    let client = db(&app).await;
+    assert_eq!(key_last_used(&client, &a).await, None);
+    for user in [&a, &b] {
+        assert_eq!(app.get_as("/api/v1/user/me", user).await.status(), 200);
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let (used_a, used_b) = loop {
+        if let (Some(x), Some(y)) = (key_last_used(&client, &a).await, key_last_used(&client, &b).await) {
+            break (x, y);
+        }
+        assert!(std::time::Instant::now() < deadline, "api key use never recorded");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!(used_a, used_b, "one statement records the batch");
+    assert_eq!(key_last_used(&client, &c).await, None, "an unused key stays unrecorded");
+
+    // A record over a minute old is due again; the instance's key cache (1 s) must not
+    // answer the next lookup.
+    client
+        .execute("UPDATE api_key SET last_used_at = now() - interval '2 minutes' WHERE user_id = $1", &[&a.id])
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    let before = chrono::Utc::now() - chrono::Duration::seconds(5);
+    for user in [&a, &c] {
+        assert_eq!(app.get_as("/api/v1/user/me", user).await.status(), 200);
+    }
+    app.shutdown().await;
+    for user in [&a, &c] {
+        let used = key_last_used(&client, user).await.expect("recorded before the instance stopped");
+        assert!(used > before, "recorded now, not {used}");
+    }
+}

@@ -325,3 +325,36 @@ async fn socket_credentials_accept_valid_and_refreshable_tokens_without_rotating
     assert!(infinidream_server::auth::authenticate_socket_token(state, "junk").await.is_err());
     assert!(infinidream_server::auth::authenticate_socket_token(state, "").await.is_err());
 }
+
+/// A session's use is recorded in the same batches as API keys (`domain/touch.rs`): the
+/// sessions used within one window are written by one statement.
+#[actix_web::test]
+async fn session_use_is_recorded_in_batches() {
+    let (app, sink) = spawn_auth_app(|_| {}).await;
+    let (a, b) = (app.create_user(Role::User).await, app.create_user(Role::User).await);
+    let tokens = [login_with_code(&app, &sink, &a.email).await, login_with_code(&app, &sink, &b.email).await];
+    let client = db(&app).await;
+    let ids = vec![a.id, b.id];
+    client
+        .execute("UPDATE auth_session SET last_used_at = now() - interval '2 minutes' WHERE user_id = ANY($1)", &[&ids])
+        .await
+        .unwrap();
+    let before = chrono::Utc::now() - chrono::Duration::seconds(5);
+    for token in &tokens {
+        assert_eq!(get_with_cookie(&app, "/api/v1/user/me", token).await.status(), 200);
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let used = loop {
+        let rows = client
+            .query("SELECT last_used_at FROM auth_session WHERE user_id = ANY($1) ORDER BY user_id", &[&ids])
+            .await
+            .unwrap();
+        let used: Vec<chrono::DateTime<chrono::Utc>> = rows.iter().map(|r| r.get(0)).collect();
+        if used.len() == 2 && used.iter().all(|t| *t > before) {
+            break used;
+        }
+        assert!(std::time::Instant::now() < deadline, "session use never recorded: {used:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!(used[0], used[1], "one statement records the batch");
+}

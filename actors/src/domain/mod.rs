@@ -4,7 +4,9 @@
 //! the only type other modules hold), `actor.rs` (the actor and its message handlers),
 //! `messages.rs` (private message types) and `store.rs` (the SQL). Handlers return
 //! futures so queries of one domain run concurrently; the actor itself holds no mutable
-//! state besides its pool, so a restart loses nothing.
+//! state besides its pool, so a restart loses nothing, with one exception: the users and
+//! auth actors batch the last-use records of credentials (`touch.rs`), best-effort
+//! bookkeeping that a restart may drop.
 
 pub mod auth;
 pub mod client;
@@ -15,11 +17,12 @@ pub mod keyframes;
 pub mod playlists;
 pub mod remote;
 pub mod reports;
+pub mod touch;
 pub mod users;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::db::DbError;
+use crate::db::{DbError, PgPool};
 
 /// Domain operations (database work) running right now, process-wide. Shutdown waits
 /// for this to reach zero so that no write accepted from a client is cut off.
@@ -42,6 +45,21 @@ impl InFlight {
 impl Drop for InFlight {
     fn drop(&mut self) {
         IN_FLIGHT.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Runs `work` on a pooled connection within the operation deadline, counted as in
+/// flight (what [`db_handler!`] does, for handlers that do more with the result).
+pub async fn in_db<R>(
+    pool: PgPool,
+    work: impl AsyncFnOnce(&crate::db::PgConn) -> Result<R, DomainError>,
+) -> Result<R, DomainError> {
+    let _in_flight = InFlight::start();
+    let deadline = crate::db::deadline();
+    let conn = crate::db::checkout(&pool, deadline).await?;
+    match crate::db::within(deadline, work(&conn)).await {
+        Some(result) => result,
+        None => Err(crate::db::abandon(conn).into()),
     }
 }
 

@@ -1,17 +1,20 @@
-//! The auth actor: stateless apart from the pool; each handler returns a future that
-//! checks out a connection and runs one `store` function, so slow queries never block
-//! the mailbox.
+//! The auth actor: each handler returns a future that checks out a connection and runs
+//! one `store` function, so slow queries never block the mailbox. Its one piece of state
+//! is the batch of sessions whose use is still to be recorded (`domain/touch.rs`).
 
-use actix::{Actor, Context, Supervised};
+use actix::fut::{wrap_future, ActorFutureExt};
+use actix::{Actor, AsyncContext, Context, Handler, ResponseActFuture, Supervised};
 use serde_json::Value;
+use uuid::Uuid;
 
 use super::messages::*;
 use super::model::{ApiKeyInfo, IssueOutcome, SessionRecord};
 use super::store;
 use crate::db::PgPool;
-use crate::domain::db_handler;
+use crate::domain::touch::{TouchBatch, TOUCH_WINDOW};
 use crate::domain::users::model::RoleJson;
 use crate::domain::users::{AuthUser, CreatedUser};
+use crate::domain::{db_handler, in_db, DomainError};
 use crate::ids::UserId;
 
 /// Requests buffered before senders wait (same as the other domain actors).
@@ -19,11 +22,21 @@ const MAILBOX: usize = 1024;
 
 pub struct AuthActor {
     pool: PgPool,
+    /// Sessions whose `last_used_at` is due.
+    touched: TouchBatch<Uuid>,
 }
 
 impl AuthActor {
     pub fn new(pool: PgPool) -> Self {
-        AuthActor { pool }
+        AuthActor { pool, touched: TouchBatch::new(store::TOUCH_SESSIONS, "sessions") }
+    }
+
+    fn touch(&mut self, session: Uuid, ctx: &mut Context<Self>) {
+        if self.touched.add(session) {
+            ctx.run_later(TOUCH_WINDOW, |act, ctx| {
+                ctx.spawn(wrap_future(act.touched.take(act.pool.clone())));
+            });
+        }
     }
 }
 
@@ -38,7 +51,23 @@ impl Actor for AuthActor {
 impl Supervised for AuthActor {}
 
 db_handler!(AuthActor, CreateSession => (), |c, m| store::create_session(&mut c, m.0));
-db_handler!(AuthActor, GetSession => Option<SessionRecord>, |c, m| store::session(&c, m.0, m.1));
+impl Handler<GetSession> for AuthActor {
+    type Result = ResponseActFuture<Self, Result<Option<SessionRecord>, DomainError>>;
+
+    fn handle(&mut self, m: GetSession, _: &mut Self::Context) -> Self::Result {
+        let GetSession(sid, grace_secs) = m;
+        let lookup = in_db(self.pool.clone(), async move |conn| store::session(conn, sid, grace_secs).await);
+        Box::pin(wrap_future::<_, Self>(lookup).map(move |found, act, ctx| {
+            Ok(found?.map(|(record, due)| {
+                if due {
+                    act.touch(sid, ctx);
+                }
+                record
+            }))
+        }))
+    }
+}
+
 db_handler!(AuthActor, RotateSession => bool, |c, m| store::rotate_session(&c, m.0, m.1, m.2));
 db_handler!(AuthActor, RevokeSession => (), |c, m| store::revoke_session(&c, m.0));
 db_handler!(AuthActor, RevokeUserSessions => (), |c, m| store::revoke_user_sessions(&c, m.0));

@@ -45,7 +45,10 @@ pub async fn auth_user_by_email(conn: &PgConn, email: &str) -> Result<Option<Aut
     one_auth_user(conn, "lower(u.email) = lower($1)", &email.trim()).await
 }
 
-pub async fn find_by_api_key_hash(conn: &PgConn, hash: &str) -> Result<Option<AuthUser>, DomainError> {
+/// The user behind an API key, and the key's id when its `last_used_at` is due (unset or
+/// over a minute old): the caller records the use in a batch ([`TOUCH_API_KEYS`]) instead
+/// of a write per lookup on the connect path.
+pub async fn find_by_api_key_hash(conn: &PgConn, hash: &str) -> Result<Option<(AuthUser, Option<i32>)>, DomainError> {
     let stmt = conn
         .prepare_cached(
             "SELECT u.id, u.uuid, u.role_id, u.email, u.nsfw, k.id, \
@@ -61,14 +64,11 @@ pub async fn find_by_api_key_hash(conn: &PgConn, hash: &str) -> Result<Option<Au
     let user = auth_user(&row)?;
     let key_id: i32 = row.try_get(5)?;
     let stale: bool = row.try_get(6)?;
-    if stale {
-        // Best effort: a failed bookkeeping write must not fail the request.
-        if let Err(e) = conn.execute("UPDATE api_key SET last_used_at = now() WHERE id = $1", &[&key_id]).await {
-            tracing::warn!(error = %e, "could not record api key use");
-        }
-    }
-    Ok(Some(user))
+    Ok(Some((user, stale.then_some(key_id))))
 }
+
+/// Records the use of a batch of API keys (`domain/touch.rs`).
+pub const TOUCH_API_KEYS: &str = "UPDATE api_key SET last_used_at = now() WHERE id = ANY($1)";
 
 pub(crate) fn public_user(row: &Row) -> Result<PublicUser, DomainError> {
     let quota: i64 = row.try_get("quota")?;

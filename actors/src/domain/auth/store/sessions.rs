@@ -23,9 +23,10 @@ pub async fn create_session(conn: &mut PgConn, new: NewSession) -> Result<(), Do
     Ok(())
 }
 
-/// The session with its user; `None` when the row is gone or the user deleted. Records
-/// `last_used_at` at most once a minute (best effort).
-pub async fn session(conn: &PgConn, sid: Uuid, grace_secs: f64) -> Result<Option<SessionRecord>, DomainError> {
+/// The session with its user; `None` when the row is gone or the user deleted. With it,
+/// whether its use is due to be recorded (live, and `last_used_at` unset or over a minute
+/// old): the caller records it in a batch ([`TOUCH_SESSIONS`]).
+pub async fn session(conn: &PgConn, sid: Uuid, grace_secs: f64) -> Result<Option<(SessionRecord, bool)>, DomainError> {
     let sql = format!(
         "SELECT {USER_COLUMNS}, s.refresh_hash, s.prev_refresh_hash, \
                 (s.rotated_at IS NOT NULL AND s.rotated_at > now() - make_interval(secs => $2)), \
@@ -46,13 +47,12 @@ pub async fn session(conn: &PgConn, sid: Uuid, grace_secs: f64) -> Result<Option
         live: row.try_get(8)?,
     };
     let stale: bool = row.try_get(9)?;
-    if stale && record.live {
-        if let Err(e) = conn.execute("UPDATE auth_session SET last_used_at = now() WHERE id = $1", &[&sid]).await {
-            tracing::warn!(error = %e, "could not record session use");
-        }
-    }
-    Ok(Some(record))
+    let due = stale && record.live;
+    Ok(Some((record, due)))
 }
+
+/// Records the use of a batch of sessions (`domain/touch.rs`).
+pub const TOUCH_SESSIONS: &str = "UPDATE auth_session SET last_used_at = now() WHERE id = ANY($1)";
 
 /// Moves the session from `current_hash` to `next_hash` (the old one becomes the grace
 /// hash). True when this call rotated it or a concurrent call already made the same
