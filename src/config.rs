@@ -154,14 +154,10 @@ impl std::fmt::Debug for ProcessingSettings {
 #[error("configuration error: {0}")]
 pub struct ConfigError(pub String);
 
-/// Characters of instance ids and Engine.IO ids (base64url).
-const B64URL: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/// A random string of `len` base64url characters.
+/// A random string of `len` base64url characters (instance ids, Engine.IO ids, request
+/// ids): the actors crate's generator, ten characters per 64-bit draw.
 pub fn random_b64url(len: usize) -> String {
-    use rand::RngExt;
-    let mut rng = rand::rng();
-    (0..len).map(|_| B64URL[rng.random_range(0..64)] as char).collect()
+    infinidream_actors::ids::random_id(len)
 }
 
 impl Settings {
@@ -200,7 +196,7 @@ impl Settings {
             None => "http://localhost:3000".to_string(),
         };
         let instance_id = match get("INSTANCE_ID") {
-            Some(id) if id.len() == 8 && id.bytes().all(|b| B64URL.contains(&b)) => id,
+            Some(id) if id.len() == 8 && infinidream_actors::ids::is_b64url(&id) => id,
             Some(id) => return Err(ConfigError(format!("INSTANCE_ID must be 8 base64url characters, got {id:?}"))),
             None => random_b64url(8),
         };

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::{Server, ServerHandle};
-use actix_web::middleware::{from_fn, NormalizePath};
+use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
 use infinidream_actors::db::build_pool;
 use infinidream_actors::session::heartbeat::HeartbeatWheel;
@@ -91,9 +91,8 @@ impl Application {
                 .app_data(data.clone())
                 .app_data(engine_data.clone())
                 .configure(socketio::configure)
-                // Outermost last: paths are normalised before the edge sees them.
+                // The edge normalises the path before routing (`http/edge.rs`).
                 .wrap(from_fn(http::edge::edge))
-                .wrap(NormalizePath::trim())
                 .configure(http::configure)
         })
         .listen(listener)?

@@ -3,6 +3,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+use actix_web::http::header::HeaderValue;
 use infinidream_actors::jobs::{JobProgressFanout, JobProgressSink};
 use infinidream_actors::ActorSystem;
 
@@ -31,6 +32,9 @@ pub struct AppState {
     /// Where `job:progress` events go: the instance's shared `Kv` (what a socket joining
     /// a dream room reads) and the room registry (one frame per socket).
     pub job_progress: Arc<dyn JobProgressSink>,
+    /// `X-Powered-By: e-dream.ai <version>`, built once (`None` if the version is not a
+    /// valid header value).
+    pub powered_by: Option<HeaderValue>,
     draining: Arc<AtomicBool>,
 }
 
@@ -44,6 +48,7 @@ impl AppState {
         let job_progress: Arc<dyn JobProgressSink> =
             Arc::new(JobProgressFanout::new(actors.kv.clone(), Some(actors.rooms.clone())));
         AppState {
+            powered_by: HeaderValue::from_str(&format!("e-dream.ai {}", settings.app_version)).ok(),
             settings,
             actors,
             redis,

@@ -133,6 +133,18 @@ fn invalid_api_key() -> ApiError {
     ApiError::Unauthorized { message: INVALID_API_KEY, authorization_url: None, clear_cookie: false }
 }
 
+/// Lower-case hex of a SHA-256 digest, as stored in `api_key.hash`: table-driven, not
+/// `hex::encode`'s char-by-char iterator (this runs on every API-key request).
+fn hex_digest(digest: &[u8; 32]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(64);
+    for b in digest {
+        out.push(HEX[usize::from(b >> 4)] as char);
+        out.push(HEX[usize::from(b & 15)] as char);
+    }
+    out
+}
+
 /// Verifies an API key: static keys first, then the database.
 pub async fn verify_api_key(state: &AppState, key: &str) -> Result<AuthUser, ApiError> {
     if key.is_empty() {
@@ -143,7 +155,7 @@ pub async fn verify_api_key(state: &AppState, key: &str) -> Result<AuthUser, Api
     let user = match state.static_keys.find(&digest) {
         Some(StaticKeyOwner::Id(id)) => users.auth_user_by_id(infinidream_actors::UserId(*id)).await?,
         Some(StaticKeyOwner::Uuid(u)) => users.auth_user_by_uuid(*u).await?,
-        None => users.find_by_api_key_hash(hex::encode(digest)).await?,
+        None => users.find_by_api_key_hash(hex_digest(&digest)).await?,
     };
     user.ok_or_else(invalid_api_key)
 }
@@ -250,6 +262,16 @@ pub fn clearing_cookie() -> Cookie<'static> {
 mod tests {
     use super::*;
     use actix_web::http::header::HeaderValue;
+
+    #[test]
+    fn hex_digest_is_the_stored_hash_encoding() {
+        for key in ["", "a", "idk_0123456789", "\u{1F600} key"] {
+            let digest: [u8; 32] = Sha256::digest(key.as_bytes()).into();
+            assert_eq!(hex_digest(&digest), hex::encode(digest), "{key:?}");
+        }
+        assert_eq!(hex_digest(&[0xf0; 32]), "f0".repeat(32));
+        assert_eq!(hex_digest(&[0x0f; 32]), "0f".repeat(32));
+    }
 
     #[test]
     fn api_key_header_wins_over_cookie_and_bearer() {

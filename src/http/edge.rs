@@ -1,5 +1,10 @@
 //! The edge middleware every request passes through, outermost first:
 //!
+//! 0. the path is normalised before anything looks at it: trailing slashes trimmed,
+//!    repeated slashes merged (`/api/v1//keyframe/` → `/api/v1/keyframe`), the query kept;
+//!    the Engine.IO path `/socket.io/` is routed as clients send it.
+//!    This is actix's `NormalizePath::trim` semantics, without its per-request regex and
+//!    copy for the usual path that needs nothing;
 //! 1. a tracing span with a request id (echoed as `X-Request-Id`); the path is logged
 //!    without its query string, headers and bodies are never logged;
 //! 2. CORS (`cors.rs`): preflights answered here, disallowed origins get 403;
@@ -16,8 +21,9 @@ use std::panic::AssertUnwindSafe;
 use std::time::Instant;
 
 use actix_web::body::{BoxBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::dev::{ServiceRequest, ServiceResponse, Url};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::uri::{PathAndQuery, Uri};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpResponse};
@@ -32,24 +38,71 @@ use crate::state::AppState;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// Sent on every answer (API and realtime transport).
-const SECURITY_HEADERS: [(&str, &str); 5] = [
-    ("x-content-type-options", "nosniff"),
-    ("x-frame-options", "DENY"),
-    ("referrer-policy", "no-referrer"),
-    ("content-security-policy", "default-src 'none'; frame-ancestors 'none'"),
-    ("strict-transport-security", "max-age=31536000"),
+/// Sent on every answer (API and realtime transport). All are standard names, so none is
+/// parsed per response.
+const SECURITY_HEADERS: [(HeaderName, HeaderValue); 5] = [
+    (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+    (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+    (header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")),
+    (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'")),
+    (header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000")),
 ];
+const POWERED_BY: HeaderName = HeaderName::from_static("x-powered-by");
 
 /// True for paths served by the Engine.IO transport, which answers in its own formats.
 pub fn is_realtime_path(path: &str) -> bool {
     path == "/socket.io" || path.starts_with("/socket.io/")
 }
 
+/// The path of every Engine.IO request of the standard clients: routed as is, so the
+/// trailing slash is not rewritten on each realtime request.
+pub const ENGINE_IO_PATH: &str = "/socket.io/";
+
+/// `path` with trailing slashes trimmed and runs of slashes merged, or `None` when that
+/// changes nothing (the common case, decided without allocating). An all-slash path
+/// becomes `/`; [`ENGINE_IO_PATH`] stays.
+fn normalized(path: &str) -> Option<String> {
+    if path == ENGINE_IO_PATH {
+        return None;
+    }
+    let trimmed = path.trim_end_matches('/');
+    if trimmed.len() == path.len() && !path.contains("//") {
+        return None;
+    }
+    let mut out = String::with_capacity(path.len());
+    for c in trimmed.chars() {
+        if c != '/' || !out.ends_with('/') {
+            out.push(c);
+        }
+    }
+    if out.is_empty() {
+        out.push('/');
+    }
+    (out != path).then_some(out)
+}
+
+/// Rewrites the request's URI (and the router's view of it) to the normalised path.
+fn normalize_path(req: &mut ServiceRequest) {
+    let head = req.head_mut();
+    let Some(path) = normalized(head.uri.path()) else { return };
+    let mut parts = head.uri.clone().into_parts();
+    let with_query = match parts.path_and_query.as_ref().and_then(|pq| pq.query()) {
+        Some(q) => format!("{path}?{q}"),
+        None => path,
+    };
+    // Both parses only fail for bytes the original URI could not have held.
+    let Ok(pq) = PathAndQuery::try_from(with_query) else { return };
+    parts.path_and_query = Some(pq);
+    let Ok(uri) = Uri::from_parts(parts) else { return };
+    req.match_info_mut().set(Url::new(uri.clone()));
+    req.head_mut().uri = uri;
+}
+
 pub async fn edge(
-    req: ServiceRequest,
+    mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    normalize_path(&mut req);
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return Ok(req.into_response(HttpResponse::InternalServerError().json(error_body(INTERNAL, None))));
     };
@@ -172,8 +225,8 @@ fn envelope_safety_net(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody
 
 fn decorate(res: &mut ServiceResponse<BoxBody>, state: &AppState, request_id: &str, origin: Option<&str>) {
     let headers = res.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&format!("e-dream.ai {}", state.settings.app_version)) {
-        headers.insert(HeaderName::from_static("x-powered-by"), v);
+    if let Some(v) = &state.powered_by {
+        headers.insert(POWERED_BY, v.clone());
     }
     if let Ok(v) = HeaderValue::from_str(request_id) {
         headers.insert(REQUEST_ID, v);
@@ -181,14 +234,51 @@ fn decorate(res: &mut ServiceResponse<BoxBody>, state: &AppState, request_id: &s
     // A JSON API: nothing here is meant to be framed, sniffed or rendered as a page. The
     // one HTML page (the API docs) sets its own, wider, policy, which is kept.
     for (name, value) in SECURITY_HEADERS {
-        let name = HeaderName::from_static(name);
         if !headers.contains_key(&name) {
-            headers.insert(name, HeaderValue::from_static(value));
+            headers.insert(name, value);
         }
     }
     if let Some(origin) = origin.and_then(|o| HeaderValue::from_str(o).ok()) {
         headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
         headers.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, HeaderValue::from_static("true"));
         headers.append(header::VARY, HeaderValue::from_static("Origin"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::test::TestRequest;
+
+    use super::*;
+
+    #[test]
+    fn normalized_paths() {
+        for unchanged in ["/", "", "/api/v1/client/hello", "/socket.io", "/socket.io/", "/a/b%2F/c"] {
+            assert_eq!(normalized(unchanged), None, "{unchanged}");
+        }
+        for (path, want) in [
+            ("/api/v1/keyframe/", "/api/v1/keyframe"),
+            ("/api/v1//keyframe", "/api/v1/keyframe"),
+            ("//api///v1//keyframe///", "/api/v1/keyframe"),
+            ("//", "/"),
+            ("///", "/"),
+            ("/a/", "/a"),
+            ("/socket.io//", "/socket.io"),
+        ] {
+            assert_eq!(normalized(path).as_deref(), Some(want), "{path}");
+        }
+    }
+
+    #[test]
+    fn normalize_path_keeps_the_query_and_updates_the_router_view() {
+        let mut req = TestRequest::with_uri("/api/v1//dream/?take=5&q=a//b").to_srv_request();
+        normalize_path(&mut req);
+        assert_eq!(req.uri().path(), "/api/v1/dream");
+        assert_eq!(req.uri().query(), Some("take=5&q=a//b"));
+        assert_eq!(req.match_info().as_str(), "/api/v1/dream");
+
+        let mut req = TestRequest::with_uri("/api/v1/dream?take=5").to_srv_request();
+        normalize_path(&mut req);
+        assert_eq!(req.uri().to_string(), "/api/v1/dream?take=5");
     }
 }

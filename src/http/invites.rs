@@ -24,10 +24,11 @@ const TAKE_CAP: i64 = 500;
 const MAX_CODE_LENGTH: i64 = 64;
 const CODE_MESSAGE: &str = "Code should contain A-Z and 0-9 (excluding I and O)";
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/invite", web::get().to(list))
-        .route("/invite", web::post().to(create))
-        .route("/invite/{id}/invalidate", web::put().to(invalidate));
+pub fn scope() -> actix_web::Scope {
+    web::scope("/invite")
+        .route("", web::get().to(list))
+        .route("", web::post().to(create))
+        .route("/{id}/invalidate", web::put().to(invalidate))
 }
 
 /// `<FRONTEND_URL>/account?invite=<code>`.

@@ -39,18 +39,25 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("", web::get().to(platform::banner))
                 .route("/health", web::get().to(platform::health))
                 .route("/auth/user", web::get().to(users::me))
-                .route("/user/me", web::get().to(users::me))
-                .route("/user/me/dislikes", web::get().to(client::dislikes))
                 .route("/playlist/default", web::get().to(client::playlist_default))
-                .route("/user/me/playlist", web::get().to(playlists::me_playlist))
-                .route("/user/roles", web::get().to(roles::list))
-                .route("/user/{uuid}/role", web::put().to(roles::set))
-                .route("/user/{uuid}/apikey", web::get().to(apikeys::get))
-                .route("/user/{uuid}/apikey", web::put().to(apikeys::put))
-                .route("/user/{uuid}/apikey", web::delete().to(apikeys::delete))
-                .configure(user_profile::configure)
-                .configure(reports::configure)
-                .configure(invites::configure)
+                // Routes with a `{param}` are matched by a regex each, tried in order until
+                // one matches: grouping them in scopes by their first segment keeps every
+                // other request from running them (scopes match their prefix statically).
+                // Inside a scope, static paths come before the `{uuid}` ones they overlap.
+                .service(
+                    web::scope("/user")
+                        .route("/me", web::get().to(users::me))
+                        .route("/me/dislikes", web::get().to(client::dislikes))
+                        .route("/me/playlist", web::get().to(playlists::me_playlist))
+                        .route("/roles", web::get().to(roles::list))
+                        .route("/{uuid}/role", web::put().to(roles::set))
+                        .route("/{uuid}/apikey", web::get().to(apikeys::get))
+                        .route("/{uuid}/apikey", web::put().to(apikeys::put))
+                        .route("/{uuid}/apikey", web::delete().to(apikeys::delete))
+                        .configure(user_profile::configure),
+                )
+                .service(reports::scope())
+                .service(invites::scope())
                 .configure(features::configure)
                 .service(client::scope())
                 .service(dreams::scope())

@@ -21,13 +21,14 @@ const TAKE_CAP: i64 = 500;
 /// Characters of the dream name kept in the email subject.
 const SUBJECT_NAME_CHARS: usize = 120;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/report/type", web::get().to(types))
-        .route("/report", web::get().to(list))
-        .route("/report", web::post().to(create))
-        .route("/report/{uuid}", web::get().to(get))
-        .route("/report/{uuid}", web::put().to(update))
-        .route("/report/{uuid}", web::delete().to(delete));
+pub fn scope() -> actix_web::Scope {
+    web::scope("/report")
+        .route("/type", web::get().to(types))
+        .route("", web::get().to(list))
+        .route("", web::post().to(create))
+        .route("/{uuid}", web::get().to(get))
+        .route("/{uuid}", web::put().to(update))
+        .route("/{uuid}", web::delete().to(delete))
 }
 
 /// `GET /api/v1/report/type` — any role.

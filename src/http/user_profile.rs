@@ -24,12 +24,13 @@ const TAKE_CAP: i64 = 500;
 const ROLE_NAMES: &[&str] = &["admin-group", "user-group", "creator-group"];
 const VOTE_TYPES: &[&str] = &["none", "upvote", "downvote"];
 
+/// Routes inside the `/user` scope (`http/mod.rs`), after its static ones.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/user", web::get().to(list))
-        .route("/user/{uuid}", web::get().to(get))
-        .route("/user/{uuid}", web::put().to(super::user_update::update))
-        .route("/user/{uuid}/avatar", web::put().to(super::user_update::avatar))
-        .route("/user/{uuid}/votes", web::get().to(votes));
+    cfg.route("", web::get().to(list))
+        .route("/{uuid}", web::get().to(get))
+        .route("/{uuid}", web::put().to(super::user_update::update))
+        .route("/{uuid}/avatar", web::put().to(super::user_update::avatar))
+        .route("/{uuid}/votes", web::get().to(votes));
 }
 
 /// The caller's `currentPlaylist` view of playlist `id`: the playlists area's Playlist

@@ -27,5 +27,9 @@ pub const PING_TIMEOUT_MS: u64 = 20_000;
 pub const MAX_PAYLOAD: usize = 1_000_000;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/socket.io", web::route().to(engine::entry));
+    // Clients send `/socket.io/` (the canonical Engine.IO path, kept as is by the edge's
+    // path normalisation); `/socket.io` is the same endpoint. Two static routes: a single
+    // resource with two patterns would be matched by a regex set.
+    cfg.route(crate::http::edge::ENGINE_IO_PATH, web::route().to(engine::entry))
+        .route("/socket.io", web::route().to(engine::entry));
 }

@@ -2,7 +2,7 @@
 //! whitelisted update, the one-part image upload, image removal and the cascading
 //! delete. Reads are any-role; writes are owner-or-admin, the image upload creator+ too.
 //! `POST /keyframe/` (the SDK's trailing slash) reaches the same route because
-//! `NormalizePath::trim` strips it before routing.
+//! the edge middleware (`edge.rs`) trims it before routing.
 
 mod image;
 mod read;

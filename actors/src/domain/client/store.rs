@@ -14,16 +14,23 @@ use crate::domain::dreams::store::LISTABLE;
 use crate::domain::dreams::Viewer;
 use crate::domain::DomainError;
 
-/// The caller's live downvotes on live dreams (what "dislikes" means everywhere).
-const DISLIKED: &str = "FROM vote v JOIN dream dd ON dd.id = v.dream_id \
-    WHERE v.user_id = $1 AND v.vote = 'downvote' AND v.deleted_at IS NULL AND dd.deleted_at IS NULL";
+/// The caller's live downvotes on live dreams (what "dislikes" means everywhere). A macro,
+/// so the statements below are literals joined at compile time, not built per request.
+macro_rules! disliked {
+    () => {
+        "FROM vote v JOIN dream dd ON dd.id = v.dream_id \
+         WHERE v.user_id = $1 AND v.vote = 'downvote' AND v.deleted_at IS NULL AND dd.deleted_at IS NULL"
+    };
+}
 
 pub async fn hello(conn: &PgConn, user: i32) -> Result<Hello, DomainError> {
-    let sql = format!(
-        "SELECT u.quota, p.uuid, (SELECT count(*) {DISLIKED}) FROM users u \
+    const SQL: &str = concat!(
+        "SELECT u.quota, p.uuid, (SELECT count(*) ",
+        disliked!(),
+        ") FROM users u \
          LEFT JOIN playlist p ON p.id = u.current_playlist_id AND p.deleted_at IS NULL WHERE u.id = $1"
     );
-    let row = conn.query_opt(&conn.prepare_cached(&sql).await?, &[&user]).await?.ok_or(DomainError::NotFound)?;
+    let row = conn.query_opt(&conn.prepare_cached(SQL).await?, &[&user]).await?.ok_or(DomainError::NotFound)?;
     Ok(Hello { quota: row.try_get(0)?, current_playlist: row.try_get(1)?, dislikes_count: row.try_get(2)? })
 }
 
@@ -34,8 +41,8 @@ pub async fn quota(conn: &PgConn, user: i32) -> Result<i64, DomainError> {
 
 /// Uuids of the dreams the user downvoted, most recent vote first.
 pub async fn dislikes(conn: &PgConn, user: i32) -> Result<Vec<Uuid>, DomainError> {
-    let sql = format!("SELECT dd.uuid {DISLIKED} ORDER BY v.updated_at DESC, v.id DESC");
-    let rows = conn.query(&conn.prepare_cached(&sql).await?, &[&user]).await?;
+    const SQL: &str = concat!("SELECT dd.uuid ", disliked!(), " ORDER BY v.updated_at DESC, v.id DESC");
+    let rows = conn.query(&conn.prepare_cached(SQL).await?, &[&user]).await?;
     rows.iter().map(|r| r.try_get(0).map_err(DomainError::from)).collect()
 }
 
