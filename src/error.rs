@@ -163,9 +163,21 @@ impl ResponseError for ApiError {
     }
 }
 
+/// `{"success":true,"data":<data>}`, written straight from `data`. (`json!` would first
+/// copy `data` into a new `Value` tree, a deep copy of every list answered.)
+#[derive(Serialize)]
+pub struct Success<T> {
+    success: bool,
+    data: T,
+}
+
+pub fn success<T: Serialize>(data: T) -> Success<T> {
+    Success { success: true, data }
+}
+
 /// `200 {"success":true,"data":<data>}`.
 pub fn ok(data: impl Serialize) -> HttpResponse {
-    HttpResponse::Ok().json(json!({"success": true, "data": data}))
+    HttpResponse::Ok().json(success(data))
 }
 
 /// `200 {"success":true,"message":<message>}`.
@@ -176,6 +188,14 @@ pub fn ok_message(message: &str) -> HttpResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn success_envelope_is_the_json_macro_shape() {
+        let data = json!({"dreams": [{"id": 1, "name": "a\"b"}], "count": 1});
+        let want = serde_json::to_string(&json!({"success": true, "data": data.clone()})).unwrap_or_default();
+        assert_eq!(serde_json::to_string(&success(&data)).unwrap_or_default(), want);
+        assert_eq!(serde_json::to_string(&success(7)).unwrap_or_default(), r#"{"success":true,"data":7}"#);
+    }
 
     #[test]
     fn violation_labels_and_fields_follow_the_reference_format() {

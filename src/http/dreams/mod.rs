@@ -12,7 +12,7 @@ mod write;
 
 use actix_web::{web, HttpResponse, Route};
 use infinidream_actors::domain::dreams::{DreamBundle, DreamRow};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::error::ApiError;
@@ -36,7 +36,7 @@ pub(crate) async fn respond(state: &AppState, status: u16, data: Map<String, Val
     let mut data = Value::Object(data);
     render::sign_media(&state.storage, &mut data).await;
     let code = actix_web::http::StatusCode::from_u16(status).unwrap_or(actix_web::http::StatusCode::OK);
-    HttpResponse::build(code).json(json!({"success": true, "data": data}))
+    HttpResponse::build(code).json(crate::error::success(data))
 }
 
 /// A resource whose other methods answer the JSON 404 (§1.1), not 405.

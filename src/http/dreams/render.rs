@@ -74,8 +74,22 @@ fn keyframe(k: Option<&KeyframeCols>) -> Value {
 
 /// One dream in the §2 shape (media still as keys: run [`sign_media`] on the response).
 pub fn dream(d: &DreamRow, bundle: &DreamBundle, ctx: &Ctx<'_>, extras: Extras) -> Map<String, Value> {
-    let user = |id: Option<i32>| {
-        id.and_then(|id| bundle.users.get(&id)).and_then(|u| serde_json::to_value(u).ok()).unwrap_or(Value::Null)
+    dream_with(d, bundle, None, ctx, extras)
+}
+
+/// [`dream`], with the bundle's users already rendered (`users`, by id) when a list
+/// names the same few users many times.
+fn dream_with(
+    d: &DreamRow,
+    bundle: &DreamBundle,
+    users: Option<&HashMap<i32, Value>>,
+    ctx: &Ctx<'_>,
+    extras: Extras,
+) -> Map<String, Value> {
+    let user = |id: Option<i32>| match (id, users) {
+        (None, _) => Value::Null,
+        (Some(id), Some(users)) => users.get(&id).cloned().unwrap_or(Value::Null),
+        (Some(id), None) => bundle.users.get(&id).and_then(|u| serde_json::to_value(u).ok()).unwrap_or(Value::Null),
     };
     let mut m = Map::new();
     m.insert("id".into(), json!(d.id));
@@ -123,7 +137,9 @@ pub fn dream(d: &DreamRow, bundle: &DreamBundle, ctx: &Ctx<'_>, extras: Extras) 
 
 /// Every dream of a bundle, in order.
 pub fn dreams(bundle: &DreamBundle, ctx: &Ctx<'_>, extras: Extras) -> Vec<Value> {
-    bundle.dreams.iter().map(|d| Value::Object(dream(d, bundle, ctx, extras))).collect()
+    let users: HashMap<i32, Value> =
+        bundle.users.iter().filter_map(|(id, u)| Some((*id, serde_json::to_value(u).ok()?))).collect();
+    bundle.dreams.iter().map(|d| Value::Object(dream_with(d, bundle, Some(&users), ctx, extras))).collect()
 }
 
 /// `playlistItems` of `GET /dream/:uuid`.
