@@ -8,6 +8,14 @@ use std::fmt;
 #[serde(transparent)]
 pub struct UserId(pub i32);
 
+impl UserId {
+    /// `USER:<id>`, the user's room (`realtime.md`), joined without `format!` (it is
+    /// built on every join and leave).
+    pub fn room(self) -> String {
+        ["USER:", itoa::Buffer::new().format(self.0)].concat()
+    }
+}
+
 impl fmt::Display for UserId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.fmt(f)
@@ -106,6 +114,13 @@ pub fn is_b64url(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn user_room_is_the_formatted_name() {
+        for id in [0, 7, -3, 1234567, i32::MAX, i32::MIN] {
+            assert_eq!(UserId(id).room(), format!("USER:{id}"));
+        }
+    }
 
     #[test]
     fn random_ids_have_the_length_asked_use_every_base64url_character_and_differ() {

@@ -48,7 +48,7 @@ impl Engine {
 
     /// 20 characters: this instance's id, then 12 random ones (§2.2).
     pub fn new_sid(&self) -> String {
-        format!("{}{}", self.realtime.instance_id, random_id(12))
+        [&*self.realtime.instance_id, &random_id(12)].concat()
     }
 
     fn map(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<PollingSession>>> {

@@ -101,7 +101,7 @@ impl RedisBridge {
     }
 
     fn channel(&self, room: &str) -> String {
-        format!("{}room:{room}", self.prefix)
+        [&*self.prefix, "room:", room].concat()
     }
 
     /// Decides whether a publication to `room` goes out (`alone.rs`); a skipped one is

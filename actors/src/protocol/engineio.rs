@@ -95,6 +95,14 @@ pub fn decode(text: &str) -> Result<EioPacket<'_>, ProtocolError> {
 
 /// Writes the open packet, e.g.
 /// `0{"sid":"…","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}`.
+/// A message packet (`4` + the Socket.IO packet), the text of one WebSocket frame.
+pub fn message(packet: &str) -> bytestring::ByteString {
+    let mut frame = String::with_capacity(packet.len() + 1);
+    frame.push('4');
+    frame.push_str(packet);
+    frame.into()
+}
+
 pub fn encode_open(
     sid: &str,
     upgrades: &[&str],

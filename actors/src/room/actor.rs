@@ -50,7 +50,7 @@ pub fn presence_frame(p: Presence) -> ByteString {
 
 impl RoomActor {
     pub fn new(user: UserId, presence: PresenceStore, bridge: BridgeHandle) -> RoomActor {
-        RoomActor { user, name: format!("USER:{user}"), members: Vec::new(), presence, bridge, last_presence: None }
+        RoomActor { user, name: user.room(), members: Vec::new(), presence, bridge, last_presence: None }
     }
 
     fn local_presence(&self) -> Presence {

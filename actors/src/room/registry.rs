@@ -58,7 +58,7 @@ impl RoomRegistry {
 
     fn start_room(&self, user: UserId, home: Option<&ArbiterHandle>) -> Addr<RoomActor> {
         let (presence, bridge) = (self.presence.clone(), self.bridge.clone());
-        self.bridge.subscribe(&format!("USER:{user}"));
+        self.bridge.subscribe(&user.room());
         // An arbiter that has stopped (its worker is gone) cannot host the room.
         let arbiter = home.filter(|h| h.alive()).unwrap_or(&self.rooms_arbiter);
         RoomActor::start_in_arbiter(arbiter, move |_| RoomActor::new(user, presence, bridge))
@@ -130,7 +130,7 @@ impl StreamHandler<Envelope> for RoomRegistry {
         if env.rooms.len() > 1 && !self.first_sighting(&env.origin, env.seq) {
             return;
         }
-        let frame: ByteString = format!("4{}", env.packet).into();
+        let frame: ByteString = crate::protocol::engineio::message(&env.packet);
         self.deliver_union(&env.rooms, &frame, &env.except);
     }
 
@@ -164,7 +164,7 @@ impl Handler<JoinUser> for RoomRegistry {
         let addr = room.addr.clone();
         if room.members == 0 {
             room.addr.do_send(StopRoom);
-            self.bridge.unsubscribe(&format!("USER:{}", msg.user));
+            self.bridge.unsubscribe(&msg.user.room());
         } else {
             self.users.insert(msg.user, room);
         }
@@ -189,7 +189,7 @@ impl Handler<LeaveUser> for RoomRegistry {
         if room.members == 0 {
             if let Some(room) = self.users.remove(&msg.user) {
                 room.addr.do_send(StopRoom);
-                self.bridge.unsubscribe(&format!("USER:{}", msg.user));
+                self.bridge.unsubscribe(&msg.user.room());
             }
         }
     }
@@ -252,7 +252,7 @@ impl Handler<EmitToUser> for RoomRegistry {
             room.addr.do_send(Broadcast { frame: msg.frame.clone(), except: None, publish: false, arrived: None });
         }
         if let Some(packet) = msg.frame.strip_prefix('4') {
-            self.bridge.publish(&[format!("USER:{}", msg.user)], Vec::new(), packet);
+            self.bridge.publish(&[msg.user.room()], Vec::new(), packet);
         }
     }
 }
@@ -270,7 +270,7 @@ impl Handler<EmitJob> for RoomRegistry {
 
     /// Once per socket in `USER:<owner>` ∪ `DREAM:<dream>`, cluster-wide.
     fn handle(&mut self, msg: EmitJob, _: &mut Self::Context) {
-        let rooms = vec![format!("USER:{}", msg.owner), format!("DREAM:{}", msg.dream)];
+        let rooms = vec![msg.owner.room(), format!("DREAM:{}", msg.dream)];
         if let Some(room) = self.users.get(&msg.owner) {
             room.addr.do_send(Broadcast { frame: msg.frame.clone(), except: None, publish: false, arrived: None });
         }

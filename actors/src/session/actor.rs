@@ -107,7 +107,7 @@ impl SessionActor {
     /// `43/<nsp>,<id>[…]` when the client asked for an ack.
     pub(super) fn ack(&self, nsp: &str, id: Option<u64>, args: &[Value]) {
         if let Some(id) = id {
-            self.push(format!("4{}", socketio::encode_ack(nsp, id, args)).into());
+            self.push(engineio::message(&socketio::encode_ack(nsp, id, args)));
         }
     }
 
@@ -166,7 +166,7 @@ impl SessionActor {
     fn on_connect(&mut self, nsp: String, auth: Option<Value>) -> Fut {
         let is_rc = nsp == NSP;
         if !is_rc && nsp != "/" {
-            self.push(format!("4{}", socketio::encode_connect_error(&nsp, "Invalid namespace")).into());
+            self.push(engineio::message(&socketio::encode_connect_error(&nsp, "Invalid namespace")));
             return done();
         }
         if (is_rc && self.rc.is_some()) || (!is_rc && self.root.is_some()) {
@@ -179,7 +179,7 @@ impl SessionActor {
                 Err(AuthFailure::Rejected) => {
                     tracing::info!(sid = %act.shared.sid, nsp = %nsp, "socket connect rejected: unauthorized");
                     crate::metrics::bump(&crate::metrics::CONNECTS_UNAUTHORIZED);
-                    act.push(format!("4{}", socketio::encode_connect_error(&nsp, "UNAUTHORIZED")).into());
+                    act.push(engineio::message(&socketio::encode_connect_error(&nsp, "UNAUTHORIZED")));
                     return done();
                 }
                 Err(AuthFailure::Unavailable) => {
@@ -191,7 +191,7 @@ impl SessionActor {
             };
             if !is_rc {
                 let id = SocketId(random_id(20).into());
-                act.push(format!("4{}", socketio::encode_connect_ok(&nsp, &id.0)).into());
+                act.push(engineio::message(&socketio::encode_connect_ok(&nsp, &id.0)));
                 act.shared.mark_joined();
                 act.root = Some(id);
                 return done();
@@ -208,7 +208,7 @@ impl SessionActor {
                     Ok(None) => {
                         tracing::info!(sid = %act.shared.sid, user = %user.uuid, "socket connect refused: too many sockets");
                         crate::metrics::bump(&crate::metrics::CONNECTS_TOO_MANY);
-                        act.push(format!("4{}", socketio::encode_connect_error(NSP, "Too many connections")).into());
+                        act.push(engineio::message(&socketio::encode_connect_error(NSP, "Too many connections")));
                         return done();
                     }
                     Err(e) => {
@@ -220,7 +220,7 @@ impl SessionActor {
                 };
                 crate::metrics::bump(&crate::metrics::CONNECTS_ACCEPTED);
                 let id = SocketId(random_id(20).into());
-                act.push(format!("4{}", socketio::encode_connect_ok(NSP, &id.0)).into());
+                act.push(engineio::message(&socketio::encode_connect_ok(NSP, &id.0)));
                 act.shared.mark_joined();
                 let ack_at = Instant::now();
                 tracing::info!(

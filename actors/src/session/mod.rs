@@ -176,5 +176,5 @@ impl SessionHandle {
 /// Engine.IO message frame (`4` + Socket.IO packet) for an event.
 pub fn event_frame(nsp: &str, name: &str, args: &[serde_json::Value]) -> ByteString {
     crate::metrics::count_out(name);
-    format!("4{}", crate::protocol::socketio::encode_event(nsp, name, args)).into()
+    crate::protocol::engineio::message(&crate::protocol::socketio::encode_event(nsp, name, args))
 }

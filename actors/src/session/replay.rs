@@ -24,7 +24,7 @@ use super::actor::NSP;
 use super::shared::SessionShared;
 use crate::ids::UserId;
 use crate::kv::Kv;
-use crate::protocol::socketio;
+use crate::protocol::{engineio, socketio};
 
 /// Delay between the CONNECT ack and the replay (`realtime.md` §6.1).
 pub const REPLAY_DELAY: Duration = Duration::from_millis(100);
@@ -141,7 +141,7 @@ async fn replay(kv: &Kv, due: Vec<Due>) {
         .zip(values)
         .filter_map(|(user, raw)| {
             let value: Value = serde_json::from_str(&raw?).ok()?;
-            Some((user, format!("4{}", socketio::encode_event(NSP, "state_sync", &[value])).into()))
+            Some((user, engineio::message(&socketio::encode_event(NSP, "state_sync", &[value]))))
         })
         .collect();
     for (user, session) in live {
