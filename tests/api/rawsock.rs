@@ -70,6 +70,21 @@ impl RawWs {
         }
     }
 
+    /// The text frames already received, read without waiting (a client that keeps up
+    /// with its socket); panics on a close or the end of the stream.
+    pub fn ready_texts(&mut self) -> Vec<String> {
+        use futures_util::FutureExt;
+        let mut texts = Vec::new();
+        while let Some(item) = self.ws.next().now_or_never() {
+            match item {
+                Some(Ok(Message::Text(t))) => texts.push(t.to_string()),
+                Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {}
+                other => panic!("expected text frames, got {other:?}"),
+            }
+        }
+        texts
+    }
+
     /// Next frame, skipping websocket pings; `None` when nothing arrives within `wait`.
     pub async fn next(&mut self, wait: Duration) -> Option<Frame> {
         loop {

@@ -381,12 +381,18 @@ async fn a_client_that_stops_reading_is_dropped_and_others_carry_on() {
     let (_b, _) = RawWs::remote_control(app.port, &user.api_key).await;
     a.text().await;
     let big = "x".repeat(8_000);
+    // a reads what has arrived after each send, like a live client (state_sync is echoed
+    // to its sender too: a flood without reading would make a the slow consumer).
+    let left_alone = |f: &str| f.contains("client_presence") && f.contains("\"connectedDevices\":1");
+    let mut seen = false;
     for i in 0..1500 {
         a.send(&format!("42/remote-control,[\"state_sync\",{{\"n\":{i},\"pad\":\"{big}\"}}]")).await;
+        seen |= a.ready_texts().iter().any(|f| left_alone(f));
     }
     // b's outbox overflowed: it is closed as a slow consumer and leaves the room.
-    let frame = a.text_until(|f| f.contains("\"connectedDevices\":1")).await;
-    assert!(frame.contains("client_presence"));
+    if !seen {
+        a.text_until(left_alone).await;
+    }
     a.send(r#"42/remote-control,9["new_remote_control_event",{"event":"help"}]"#).await;
     a.text_until(|f| f.starts_with("43/remote-control,9")).await;
 }
