@@ -50,19 +50,24 @@ pub fn scope() -> actix_web::Scope {
         .service(resource("/my-dreams", vec![web::get().to(read::my_dreams)]))
         .service(resource("/job", vec![web::get().to(processing::jobs)]))
         .service(resource("/create-multipart-upload", vec![web::post().to(uploads::create_new)]))
-        .service(resource(
-            "/{uuid}",
-            vec![web::get().to(read::get), web::put().to(write::update), web::delete().to(write::delete)],
-        ))
-        .service(resource("/{uuid}/vote", vec![web::get().to(read::vote)]))
-        .service(resource("/{uuid}/upvote", vec![web::put().to(write::upvote)]))
-        .service(resource("/{uuid}/downvote", vec![web::put().to(write::downvote)]))
-        .service(resource("/{uuid}/unvote", vec![web::put().to(write::unvote)]))
-        .service(resource("/{uuid}/thumbnail", vec![web::put().to(write::thumbnail)]))
-        .service(resource("/{uuid}/create-multipart-upload", vec![web::post().to(uploads::create_existing)]))
-        .service(resource("/{uuid}/refresh-multipart-upload-url", vec![web::post().to(uploads::refresh)]))
-        .service(resource("/{uuid}/complete-multipart-upload", vec![web::post().to(uploads::complete)]))
-        .service(resource("/{uuid}/abort-multipart-upload", vec![web::post().to(uploads::abort)]))
-        .service(resource("/{uuid}/process-dream", vec![web::post().to(processing::process_dream)]))
-        .service(resource("/{uuid}/status/{kind}", vec![web::post().to(processing::status)]))
+        // One scope for every `/{uuid}…` route: its prefix is the only regex a request
+        // runs here, the routes inside are static (`http/mod.rs` on routing cost).
+        .service(
+            web::scope("/{uuid}")
+                .service(resource(
+                    "",
+                    vec![web::get().to(read::get), web::put().to(write::update), web::delete().to(write::delete)],
+                ))
+                .service(resource("/vote", vec![web::get().to(read::vote)]))
+                .service(resource("/upvote", vec![web::put().to(write::upvote)]))
+                .service(resource("/downvote", vec![web::put().to(write::downvote)]))
+                .service(resource("/unvote", vec![web::put().to(write::unvote)]))
+                .service(resource("/thumbnail", vec![web::put().to(write::thumbnail)]))
+                .service(resource("/create-multipart-upload", vec![web::post().to(uploads::create_existing)]))
+                .service(resource("/refresh-multipart-upload-url", vec![web::post().to(uploads::refresh)]))
+                .service(resource("/complete-multipart-upload", vec![web::post().to(uploads::complete)]))
+                .service(resource("/abort-multipart-upload", vec![web::post().to(uploads::abort)]))
+                .service(resource("/process-dream", vec![web::post().to(processing::process_dream)]))
+                .service(resource("/status/{kind}", vec![web::post().to(processing::status)])),
+        )
 }

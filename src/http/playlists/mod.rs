@@ -85,19 +85,23 @@ fn resource(path: &str, routes: Vec<Route>) -> actix_web::Resource {
 pub fn scope() -> actix_web::Scope {
     web::scope("/playlist")
         .service(resource("", vec![web::get().to(read::list), web::post().to(write::create)]))
-        .service(resource(
-            "/{uuid}",
-            vec![web::get().to(read::get), web::put().to(write::update), web::delete().to(write::delete)],
-        ))
-        .service(resource("/{uuid}/items", vec![web::get().to(read::items)]))
-        .service(resource("/{uuid}/keyframes", vec![web::get().to(read::keyframes)]))
-        .service(resource("/{uuid}/references", vec![web::get().to(read::references)]))
-        .service(resource("/{uuid}/thumbnail", vec![web::put().to(write::thumbnail)]))
-        .service(resource("/{uuid}/order", vec![web::put().to(items::order)]))
-        .service(resource("/{uuid}/add-item", vec![web::put().to(items::add_item)]))
-        .service(resource("/{uuid}/remove-item/{item_id}", vec![web::delete().to(items::remove_item)]))
-        .service(resource("/{uuid}/keyframe", vec![web::post().to(items::add_keyframe)]))
-        .service(resource("/{uuid}/keyframe/{link_id}", vec![web::delete().to(items::remove_keyframe)]))
+        // One scope for every `/{uuid}…` route, as in `dreams::scope`.
+        .service(
+            web::scope("/{uuid}")
+                .service(resource(
+                    "",
+                    vec![web::get().to(read::get), web::put().to(write::update), web::delete().to(write::delete)],
+                ))
+                .service(resource("/items", vec![web::get().to(read::items)]))
+                .service(resource("/keyframes", vec![web::get().to(read::keyframes)]))
+                .service(resource("/references", vec![web::get().to(read::references)]))
+                .service(resource("/thumbnail", vec![web::put().to(write::thumbnail)]))
+                .service(resource("/order", vec![web::put().to(items::order)]))
+                .service(resource("/add-item", vec![web::put().to(items::add_item)]))
+                .service(resource("/remove-item/{item_id}", vec![web::delete().to(items::remove_item)]))
+                .service(resource("/keyframe", vec![web::post().to(items::add_keyframe)]))
+                .service(resource("/keyframe/{link_id}", vec![web::delete().to(items::remove_keyframe)])),
+        )
 }
 
 #[cfg(test)]
