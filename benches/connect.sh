@@ -8,7 +8,9 @@
 #
 # Also prints the server's CPU time per session over the connect phase (from /proc, in
 # 10 ms ticks: use a few thousand sessions), which is steadier than the rate on a shared
-# VM. BIN=<dir> picks other release binaries (A/B against an older build).
+# VM, the generator's own CPU per session, and for the server the CPU that PostgreSQL and
+# Redis spent over the run (they are unpinned: the rate is bound by whichever core fills
+# first). BIN=<dir> picks other release binaries (A/B against an older build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . benches/lib.sh
@@ -28,13 +30,17 @@ create_users "$PORT" "$USERS" "$KEYS"
 SOURCES=127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4
 rate() {
   python3 -c "import json; r = json.load(open('$1')); s = r['server']; n = max(r['sessions']['connected'], 1)
-print('%.0f/s (%.0f us CPU/session)' % (r['connect']['rate_per_s'], (s['idle']['cpu_ticks'] - s['before']['cpu_ticks']) * 1e4 / n))"
+g = r['connect'].get('generator_cpu_us_per_session') or 0
+print('%.0f/s (%.0f us CPU/session, generator %.0f us' % (r['connect']['rate_per_s'], (s['idle']['cpu_ticks'] - s['before']['cpu_ticks']) * 1e4 / n, g), end='')
+print(', PostgreSQL + Redis %.0f us)' % (${2:-0} * 1e4 / n) if '${2:-}' else ')')"
 }
 for i in $(seq 1 "$REPEATS"); do
+  DB0=$(service_ticks ${DB_PROCS:-postgres redis-server})
   taskset -c 1 "$BIN/infinidream-loadgen" --target "127.0.0.1:$PORT" --keys-file "$KEYS" --devices 2 \
     --sources $SOURCES --server-pid "$SERVER" --json "$OUT/server-$i.json" >/dev/null
+  DB=$(($(service_ticks ${DB_PROCS:-postgres redis-server}) - DB0))
   taskset -c 1 "$BIN/infinidream-loadgen" --echo --target "127.0.0.1:$FLOOR_PORT" --users "$USERS" --devices 2 \
     --sources $SOURCES --server-pid "$FLOOR" --json "$OUT/floor-$i.json" >/dev/null
-  echo "run $i: server $(rate "$OUT/server-$i.json") floor $(rate "$OUT/floor-$i.json") ($((USERS * 2)) sessions)"
+  echo "run $i: server $(rate "$OUT/server-$i.json" "$DB") floor $(rate "$OUT/floor-$i.json") ($((USERS * 2)) sessions)"
   sleep 1
 done

@@ -33,3 +33,18 @@ create_users() {
   taskset -c 1 "$BIN/infinidream-loadgen" --target "127.0.0.1:$1" --create-users "$2" --keys-file "$3" \
     --devices 0 >/dev/null
 }
+
+# CPU clock ticks (user + system) of every process whose command name is one of the
+# arguments, summed: `service_ticks postgres redis-server` around a run gives the share
+# of the databases (both run unpinned, on the generator's and the server's cores).
+service_ticks() {
+  local total=0 p rest
+  for p in /proc/[0-9]*; do
+    rest=$(cat "$p/stat" 2>/dev/null) || continue
+    local comm=${rest#*(}; comm=${comm%%)*}
+    case " $* " in *" $comm "*) ;; *) continue ;; esac
+    read -ra f <<<"${rest##*) }"
+    total=$((total + f[11] + f[12]))
+  done
+  echo "$total"
+}

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::TcpSocket;
 use tokio::sync::{mpsc, Mutex};
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
 
 #[derive(Default)]
@@ -88,8 +89,18 @@ async fn open(dev: &Device) -> Result<tokio_tungstenite::WebSocketStream<tokio::
     let stream = socket.connect(dev.target).await.map_err(|e| e.to_string())?;
     let _ = stream.set_nodelay(true);
     let url = format!("ws://{}/socket.io/?EIO=4&transport=websocket", dev.target);
-    let (ws, _) = tokio_tungstenite::client_async(url, stream).await.map_err(|e| e.to_string())?;
+    let (ws, _) =
+        tokio_tungstenite::client_async_with_config(url, stream, Some(ws_config())).await.map_err(|e| e.to_string())?;
     Ok(ws)
+}
+
+/// Small buffers: tungstenite's default read buffer is 128 KiB, and it zero-fills the
+/// unused part of it before every read. At thousands of connects or tens of thousands of
+/// frames per second that fill (and glibc's mmap and page faults for each buffer) was
+/// the largest item of the generator's own CPU, which shares its core with PostgreSQL
+/// and Redis and so bounds the measured rates. Every frame here is far below 4 KiB.
+fn ws_config() -> WebSocketConfig {
+    WebSocketConfig::default().read_buffer_size(4096).write_buffer_size(0)
 }
 
 /// Connects, then serves until `commands` closes or the server ends the session. Hands

@@ -257,6 +257,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let mut readies = Vec::new();
     let mut n = 0usize;
     let connect_started = Instant::now();
+    let gen_before = stats::read_proc(std::process::id());
     for (u, key) in keys.iter().enumerate() {
         let mut user_senders = Vec::new();
         for d in 0..args.devices.max(1) {
@@ -281,6 +282,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
         }
     }
     let connect_secs = connect_started.elapsed().as_secs_f64();
+    let gen_connected = stats::read_proc(std::process::id());
     let connect_rate = ok as f64 / connect_secs.max(1e-9);
     eprintln!("connected {ok}/{n} sessions in {connect_secs:.2} s ({connect_rate:.0}/s)");
 
@@ -407,7 +409,12 @@ async fn run(args: Args) -> anyhow::Result<()> {
                      "disconnects": metrics.disconnects.load(Ordering::Relaxed)},
         "churn": {"replaced": churned, "failed": churn_failed},
         "reconnect": reconnect_result,
-        "connect": {"seconds": connect_secs, "rate_per_s": connect_rate, "latency_us": stats::percentiles(connect_us)},
+        "connect": {"seconds": connect_secs, "rate_per_s": connect_rate, "latency_us": stats::percentiles(connect_us),
+                    // The generator's own CPU over the connect phase: with the server, the
+                    // other bound on the rate (both cores are shared with PostgreSQL and Redis).
+                    "generator_cpu_percent": cpu(gen_before, gen_connected, connect_secs),
+                    "generator_cpu_us_per_session": gen_before.zip(gen_connected).map(|(a, b)|
+                        b.cpu_ticks.saturating_sub(a.cpu_ticks) as f64 / ticks * 1e6 / ok.max(1) as f64)},
         "relay": {"rate_target": args.rate, "seconds": relay_secs, "sent": sent, "received": received, "expected": expected,
                   "throughput_per_s": if relay_secs > 0.0 { received as f64 / relay_secs } else { 0.0 },
                   "latency_us": stats::percentiles(latencies)},
