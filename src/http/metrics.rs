@@ -153,6 +153,19 @@ pub async fn metrics(req: HttpRequest, state: web::Data<AppState>, engine: web::
         (label("outcome", "unavailable"), m::get(&m::CONNECTS_UNAVAILABLE) as f64),
     ];
     line(&mut out, "infinidream_socket_connects_total", "Namespace CONNECTs by outcome", "counter", &connects);
+    let keys = state.actors.users.key_lookups();
+    let keys = [
+        (label("answer", "cache"), keys.cached as f64),
+        (label("answer", "shared"), keys.shared as f64),
+        (label("answer", "query"), keys.queried as f64),
+    ];
+    line(
+        &mut out,
+        "infinidream_api_key_lookups_total",
+        "API-key lookups: from the cache, sharing a concurrent lookup's query, by a query of their own",
+        "counter",
+        &keys,
+    );
     let refused = [
         (label("reason", "full"), REFUSED_FULL.load(Ordering::Relaxed) as f64),
         (label("reason", "draining"), REFUSED_DRAINING.load(Ordering::Relaxed) as f64),

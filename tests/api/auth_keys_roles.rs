@@ -186,3 +186,39 @@ async fn api_key_use_is_recorded_in_batches_and_before_shutdown() {
         assert!(used > before, "recorded now, not {used}");
     }
 }
+
+/// A burst of lookups of one key (a user's devices reconnecting together, a script's
+/// parallel requests) reaches PostgreSQL once; the others share its answer.
+#[actix_web::test]
+async fn concurrent_lookups_of_one_key_share_one_query() {
+    let app = spawn_app().await;
+    let user = app.create_user(Role::User).await;
+    let other = app.create_user(Role::User).await;
+    // Past the cache's lifetime, so that the burst starts cold.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let before = app.state.actors.users.key_lookups();
+    let lookups = (0..16).map(|i| {
+        let key = if i == 8 { other.api_key.clone() } else { user.api_key.clone() };
+        let state = app.state.clone();
+        async move { infinidream_server::auth::verify_api_key(&state, &key).await }
+    });
+    let answers = futures_util::future::join_all(lookups).await;
+    for (i, answer) in answers.into_iter().enumerate() {
+        let expected = if i == 8 { other.id } else { user.id };
+        assert_eq!(answer.expect("valid key").id.0, expected, "lookup {i}");
+    }
+    let after = app.state.actors.users.key_lookups();
+    assert_eq!(after.queried - before.queried, 2, "one query per key");
+    assert_eq!(after.shared - before.shared, 14);
+    // Within the second, the cache answers; a wrong key is never shared or cached.
+    let again = infinidream_server::auth::verify_api_key(&app.state, &user.api_key).await.unwrap();
+    assert_eq!(again.id.0, user.id);
+    assert!(infinidream_server::auth::verify_api_key(&app.state, "not-a-key").await.is_err());
+    let counts = app.state.actors.users.key_lookups();
+    assert_eq!(counts.cached - after.cached, 1);
+    assert_eq!(counts.queried - after.queried, 1, "the wrong key was looked up");
+    let text = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let shared = format!("infinidream_api_key_lookups_total{{answer=\"shared\"}} {}", counts.shared);
+    assert!(text.contains(&shared), "{shared} not in /metrics");
+    app.shutdown().await;
+}

@@ -17,11 +17,21 @@
 //! * **Across instances** (or after the operator CLI changed a key) an entry is trusted
 //!   for [`TTL`] at most: a revoked key may still open sessions on another instance for up
 //!   to one second. Sessions already open are not affected by the cache either way.
+//! * **Concurrent lookups of one key share one query** (single flight): the first miss
+//!   leads, lookups of the same key that start while it runs (in the same generation)
+//!   wait for its answer instead of sending their own. The devices of a user reconnect
+//!   together and a script fires its requests in parallel, so without this a burst of
+//!   one key reached PostgreSQL once per request: the 1 s cache only helps after the
+//!   first answer. If the leader fails or its caller goes away, each follower runs its
+//!   own query. A write that starts a new generation also starts a new flight: lookups
+//!   after it never join a query from before it.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use tokio::sync::oneshot;
 
 use super::AuthUser;
 
@@ -36,15 +46,132 @@ struct Entry {
     at: Instant,
 }
 
+/// A query in progress for one key: who waits for it.
+struct Flight {
+    id: u64,
+    generation: u64,
+    waiters: Vec<oneshot::Sender<Option<AuthUser>>>,
+}
+
+/// How lookups were answered, for `/metrics`: from the cache, by waiting for another
+/// lookup's query, by a query of their own.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LookupCounts {
+    pub cached: u64,
+    pub shared: u64,
+    pub queried: u64,
+}
+
 #[derive(Default)]
 pub struct KeyCache {
     generation: AtomicU64,
     entries: Mutex<HashMap<String, Entry>>,
+    flights: Mutex<HashMap<String, Flight>>,
+    next_flight: AtomicU64,
+    cached: AtomicU64,
+    shared: AtomicU64,
+    queried: AtomicU64,
+}
+
+/// What a lookup does after [`KeyCache::lookup`].
+pub enum Lookup {
+    /// A current answer from the cache.
+    Cached(AuthUser),
+    /// Another lookup of this key is querying: wait for its answer. An error means it
+    /// failed or was dropped: query instead (see [`KeyCache::query_alone`]).
+    Follow(oneshot::Receiver<Option<AuthUser>>),
+    /// Query, then hand the answer to [`Leader::finish`].
+    Lead(Leader),
+}
+
+/// The lookup that queries for a key while others wait. Dropped without
+/// [`finish`](Leader::finish) (an error, or its caller went away), it ends the flight and
+/// its followers query themselves.
+pub struct Leader {
+    cache: Arc<KeyCache>,
+    hash: String,
+    id: u64,
+    generation: u64,
+    done: bool,
+}
+
+impl Leader {
+    /// Caches a found answer (if no write completed meanwhile) and hands the answer to
+    /// every follower.
+    pub fn finish(mut self, answer: Option<AuthUser>) {
+        self.done = true;
+        if let Some(user) = &answer {
+            self.cache.put(self.hash.clone(), user.clone(), self.generation, Instant::now());
+        }
+        for waiter in self.cache.end_flight(&self.hash, self.id) {
+            let _ = waiter.send(answer.clone());
+        }
+    }
+}
+
+impl Drop for Leader {
+    fn drop(&mut self) {
+        if !self.done {
+            // Dropping the senders wakes the followers with an error.
+            drop(self.cache.end_flight(&self.hash, self.id));
+        }
+    }
 }
 
 impl KeyCache {
     fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<String, Entry>> {
         self.entries.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn flights(&self) -> std::sync::MutexGuard<'_, HashMap<String, Flight>> {
+        self.flights.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Starts a lookup of `hash` at `now`: answered from the cache, joined to a query of
+    /// the same key in progress, or leading a new one.
+    pub fn lookup(self: &Arc<Self>, hash: &str, now: Instant) -> Lookup {
+        if let Some(user) = self.get(hash, now) {
+            self.cached.fetch_add(1, Ordering::Relaxed);
+            return Lookup::Cached(user);
+        }
+        let generation = self.generation();
+        let mut flights = self.flights();
+        if let Some(flight) = flights.get_mut(hash).filter(|f| f.generation == generation) {
+            let (tx, rx) = oneshot::channel();
+            flight.waiters.push(tx);
+            self.shared.fetch_add(1, Ordering::Relaxed);
+            return Lookup::Follow(rx);
+        }
+        // No flight, or one from before a write: this lookup starts a new one (the old
+        // leader still answers its own followers, and cannot end this flight).
+        let id = self.next_flight.fetch_add(1, Ordering::Relaxed);
+        flights.insert(hash.to_string(), Flight { id, generation, waiters: Vec::new() });
+        self.queried.fetch_add(1, Ordering::Relaxed);
+        Lookup::Lead(Leader { cache: self.clone(), hash: hash.to_string(), id, generation, done: false })
+    }
+
+    /// A follower whose leader failed queries on its own: counted, then answered like a
+    /// leader without followers (returns the generation to [`put`](Self::put) it in).
+    pub fn query_alone(&self) -> u64 {
+        self.queried.fetch_add(1, Ordering::Relaxed);
+        self.generation()
+    }
+
+    fn end_flight(&self, hash: &str, id: u64) -> Vec<oneshot::Sender<Option<AuthUser>>> {
+        let mut flights = self.flights();
+        match flights.get(hash) {
+            Some(f) if f.id == id => flights.remove(hash).map(|f| f.waiters).unwrap_or_default(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Lookups so far, by how they were answered.
+    pub fn counts(&self) -> LookupCounts {
+        LookupCounts {
+            cached: self.cached.load(Ordering::Relaxed),
+            shared: self.shared.load(Ordering::Relaxed),
+            queried: self.queried.load(Ordering::Relaxed),
+        }
     }
 
     /// The generation a lookup starts in.
@@ -136,6 +263,75 @@ mod tests {
         assert_eq!(c.get("h", now), None, "an answer read before the write is not cached");
         c.put("h".into(), user(2), c.generation(), now);
         assert_eq!(c.get("h", now), Some(user(2)));
+    }
+
+    fn lead(l: Lookup) -> Leader {
+        match l {
+            Lookup::Lead(leader) => leader,
+            _ => panic!("expected to lead"),
+        }
+    }
+
+    fn follow(l: Lookup) -> oneshot::Receiver<Option<AuthUser>> {
+        match l {
+            Lookup::Follow(rx) => rx,
+            _ => panic!("expected to follow"),
+        }
+    }
+
+    #[test]
+    fn concurrent_lookups_of_one_key_share_the_leaders_answer() {
+        let c = Arc::new(KeyCache::default());
+        let now = Instant::now();
+        let leader = lead(c.lookup("h", now));
+        let mut followers: Vec<_> = (0..3).map(|_| follow(c.lookup("h", now))).collect();
+        let other = lead(c.lookup("other key", now));
+        leader.finish(Some(user(7)));
+        for f in &mut followers {
+            assert_eq!(f.try_recv().unwrap(), Some(user(7)));
+        }
+        assert!(matches!(c.lookup("h", now), Lookup::Cached(u) if u == user(7)), "the answer is cached");
+        assert_eq!(c.counts(), LookupCounts { cached: 1, shared: 3, queried: 2 });
+        // A key that is not found: followers learn it too, nothing is cached.
+        other.finish(None);
+        let leader = lead(c.lookup("other key", now));
+        let mut f = follow(c.lookup("other key", now));
+        leader.finish(None);
+        assert_eq!(f.try_recv().unwrap(), None);
+        assert!(matches!(c.lookup("other key", now), Lookup::Lead(_)));
+    }
+
+    #[test]
+    fn followers_of_a_failed_leader_are_released_to_query_themselves() {
+        let c = Arc::new(KeyCache::default());
+        let now = Instant::now();
+        let leader = lead(c.lookup("h", now));
+        let mut f = follow(c.lookup("h", now));
+        drop(leader);
+        assert!(f.try_recv().is_err(), "woken with an error, not left waiting");
+        let generation = c.query_alone();
+        assert_eq!(generation, c.generation());
+        assert!(matches!(c.lookup("h", now), Lookup::Lead(_)), "the flight ended with its leader");
+    }
+
+    #[test]
+    fn lookups_after_a_write_never_join_a_query_from_before_it() {
+        let c = Arc::new(KeyCache::default());
+        let now = Instant::now();
+        let before = lead(c.lookup("h", now));
+        let mut early = follow(c.lookup("h", now));
+        drop(c.write_guard());
+        let after = lead(c.lookup("h", now));
+        let mut late = follow(c.lookup("h", now));
+        // The old leader's answer reaches nobody who started after the write, and is not
+        // cached; its own followers were released (the flight was replaced).
+        before.finish(Some(user(1)));
+        assert!(early.try_recv().is_err());
+        assert!(matches!(late.try_recv(), Err(oneshot::error::TryRecvError::Empty)));
+        assert!(matches!(c.lookup("h", now), Lookup::Follow(_)));
+        after.finish(Some(user(2)));
+        assert_eq!(late.try_recv().unwrap(), Some(user(2)));
+        assert!(matches!(c.lookup("h", now), Lookup::Cached(u) if u == user(2)));
     }
 
     #[test]

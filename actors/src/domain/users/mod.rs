@@ -44,17 +44,34 @@ impl UsersHandle {
 
     /// Resolves an API key by the SHA-256 hex of its plaintext (non-deleted, unexpired key
     /// of a non-deleted user). Records `last_used_at` at most once a minute.
-    /// Answers from [`KeyCache`] when it can (see there for how long an answer lives).
+    /// Answers from [`KeyCache`] when it can (see there for how long an answer lives),
+    /// and concurrent lookups of one key share one query.
     pub async fn find_by_api_key_hash(&self, hash: String) -> Result<Option<AuthUser>, DomainError> {
-        if let Some(user) = self.keys.get(&hash, Instant::now()) {
-            return Ok(Some(user));
+        match self.keys.lookup(&hash, Instant::now()) {
+            keycache::Lookup::Cached(user) => Ok(Some(user)),
+            keycache::Lookup::Lead(leader) => {
+                // `?` drops the leader: its followers then query themselves.
+                let user = self.addr.send(messages::FindByApiKeyHash(hash)).await??;
+                leader.finish(user.clone());
+                Ok(user)
+            }
+            keycache::Lookup::Follow(answer) => match answer.await {
+                Ok(user) => Ok(user),
+                Err(_) => {
+                    let generation = self.keys.query_alone();
+                    let user = self.addr.send(messages::FindByApiKeyHash(hash.clone())).await??;
+                    if let Some(u) = &user {
+                        self.keys.put(hash, u.clone(), generation, Instant::now());
+                    }
+                    Ok(user)
+                }
+            },
         }
-        let generation = self.keys.generation();
-        let user = self.addr.send(messages::FindByApiKeyHash(hash.clone())).await??;
-        if let Some(u) = &user {
-            self.keys.put(hash, u.clone(), generation, Instant::now());
-        }
-        Ok(user)
+    }
+
+    /// How API-key lookups were answered so far (cache, shared query, own query).
+    pub fn key_lookups(&self) -> keycache::LookupCounts {
+        self.keys.counts()
     }
 
     /// Loads the identity of a live user by id.
