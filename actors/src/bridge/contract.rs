@@ -194,6 +194,36 @@ async fn a_multi_room_emission_is_one_envelope_per_room_with_one_seq(kind: Kind)
     assert_eq!(a.rooms, vec!["USER:7", "DREAM:abc"]);
 }
 
+/// A connect or disconnect wave changes many subscriptions at once (the Redis bridge
+/// sends them in batches): the result is the last state asked for, channel by channel.
+async fn a_burst_of_subscription_changes_ends_in_the_last_state(kind: Kind) {
+    let mut c = cluster(kind, 2);
+    let room = |i: usize| format!("USER:{}", 1000 + i);
+    for i in 0..600 {
+        c.nodes[1].bridge.subscribe(&room(i));
+    }
+    for i in (0..600).step_by(2) {
+        c.nodes[1].bridge.unsubscribe(&room(i));
+    }
+    c.nodes[1].bridge.subscribe(&room(0));
+    c.nodes[1].bridge.subscribe("USER:9999");
+    assert_eq!(c.nodes[1].bridge.subscriptions(), 302);
+    settle(&mut c, 0, 1, "USER:9999").await;
+    for i in 0..600 {
+        c.nodes[0].bridge.publish(&[room(i)], vec![], &format!("2[\"n\",{i}]"));
+    }
+    let mut got = std::collections::BTreeSet::new();
+    while let Some(e) = recv(&mut c.nodes[1]).await {
+        got.insert(e.rooms[0].clone());
+        if got.len() == 301 {
+            break;
+        }
+    }
+    let want: std::collections::BTreeSet<String> = (0..600).filter(|i| i % 2 == 1 || *i == 0).map(room).collect();
+    assert_eq!(got, want, "{kind:?}");
+    silent(&mut c.nodes[1]).await;
+}
+
 macro_rules! contract {
     ($($name:ident),*) => {
         mod memory_impl {
@@ -213,7 +243,8 @@ contract!(
     unsubscribing_stops_delivery,
     one_origin_is_received_in_order,
     malformed_and_foreign_envelopes_are_dropped_and_counted,
-    a_multi_room_emission_is_one_envelope_per_room_with_one_seq
+    a_multi_room_emission_is_one_envelope_per_room_with_one_seq,
+    a_burst_of_subscription_changes_ends_in_the_last_state
 );
 
 /// A room whose channel hashes into each of the three masters' slot ranges (as

@@ -277,6 +277,26 @@ async fn publisher(client: redis::Client, mut rx: mpsc::Receiver<Outgoing>, subs
     }
 }
 
+/// Channels per SUBSCRIBE or UNSUBSCRIBE at most.
+const MAX_CHANNELS_PER_COMMAND: usize = 256;
+
+/// Splits subscription changes into runs of one kind, in order, each at most
+/// [`MAX_CHANNELS_PER_COMMAND`] channels: `(subscribe?, channels)`.
+fn runs(changes: Vec<Change>) -> Vec<(bool, Vec<String>)> {
+    let mut out: Vec<(bool, Vec<String>)> = Vec::new();
+    for change in changes {
+        let (subscribe, channel) = match change {
+            Change::Subscribe(c) => (true, c),
+            Change::Unsubscribe(c) => (false, c),
+        };
+        match out.last_mut() {
+            Some((kind, run)) if *kind == subscribe && run.len() < MAX_CHANNELS_PER_COMMAND => run.push(channel),
+            _ => out.push((subscribe, vec![channel])),
+        }
+    }
+    out
+}
+
 async fn subscriber(
     client: redis::Client,
     origin: String,
@@ -309,7 +329,7 @@ async fn subscriber(
             s.desired.names().cloned().collect()
         };
         let mut ok = true;
-        for chunk in all.chunks(256) {
+        for chunk in all.chunks(MAX_CHANNELS_PER_COMMAND) {
             if sub_sink.subscribe(chunk).await.is_err() {
                 ok = false;
                 break;
@@ -332,16 +352,19 @@ async fn subscriber(
         loop {
             let pending: Vec<Change> = std::mem::take(&mut lock(&subs).pending);
             let mut failed = false;
-            for change in pending {
-                let res = match change {
-                    Change::Subscribe(c) => {
-                        let res = sub_sink.subscribe(&c).await;
-                        if res.is_ok() {
-                            announce.confirmed(&subs, [&c]);
-                        }
-                        res
+            // Consecutive changes of one kind go as one command (order kept): a connect
+            // wave starts thousands of rooms, and one SUBSCRIBE and one round trip each
+            // made Redis and this thread pay per room, and kept every new room
+            // unconfirmed (published to, though alone) for as long as the queue ahead.
+            for (subscribe, channels) in runs(pending) {
+                let res = if subscribe {
+                    let res = sub_sink.subscribe(&channels).await;
+                    if res.is_ok() {
+                        announce.confirmed(&subs, &channels);
                     }
-                    Change::Unsubscribe(c) => sub_sink.unsubscribe(c).await,
+                    res
+                } else {
+                    sub_sink.unsubscribe(&channels).await
                 };
                 if res.is_err() {
                     failed = true;
@@ -366,5 +389,26 @@ async fn subscriber(
         lock(&subs).desired.unconfirm_all();
         tracing::warn!("bridge subscriber lost its Redis connection; reconnecting");
         down_since = Some(Instant::now());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_go_in_runs_of_one_kind_in_order_and_bounded() {
+        let sub = |c: &str| Change::Subscribe(c.to_string());
+        let unsub = |c: &str| Change::Unsubscribe(c.to_string());
+        let got = runs(vec![sub("a"), sub("b"), unsub("a"), sub("a"), sub("c"), unsub("b"), unsub("c")]);
+        let v = |s: &[&str]| s.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            got,
+            vec![(true, v(&["a", "b"])), (false, v(&["a"])), (true, v(&["a", "c"])), (false, v(&["b", "c"]))]
+        );
+        assert!(runs(Vec::new()).is_empty());
+        let many: Vec<Change> = (0..MAX_CHANNELS_PER_COMMAND * 2 + 1).map(|i| sub(&i.to_string())).collect();
+        let sizes: Vec<usize> = runs(many).iter().map(|(_, r)| r.len()).collect();
+        assert_eq!(sizes, vec![MAX_CHANNELS_PER_COMMAND, MAX_CHANNELS_PER_COMMAND, 1]);
     }
 }
