@@ -7,6 +7,10 @@
 #
 #   bash benches/rest.sh [seconds] [repeats] [connections]
 #
+# USERS=<n> (default 1) sends each request as one of n users (n API keys, taken in turn
+# by a wrk Lua script), the shape of many desktop players rather than one: what the
+# server may share between concurrent requests of one user it cannot share here.
+#
 # Needs PostgreSQL/Redis (bash .ci/services.sh), wrk (apt-get install wrk) and release
 # binaries (cargo build --release --bins).
 set -euo pipefail
@@ -24,6 +28,24 @@ export S3_ENDPOINT=http://127.0.0.1:9 S3_BUCKET=bench S3_ACCESS_KEY_ID=bench S3_
   S3_REGION=us-east-1 S3_FORCE_PATH_STYLE=true
 "$BIN/infinidream" migrate >/dev/null
 KEY=$("$BIN/infinidream" users add --email "bench-$$@example.test" --api-key | python3 -c 'import json,sys; print(json.load(sys.stdin)["apiKey"])')
+USERS=${USERS:-1}
+KEYS=("$KEY")
+for i in $(seq 2 "$USERS"); do
+  KEYS+=("$("$BIN/infinidream" users add --email "bench-$$-$i@example.test" --api-key | python3 -c 'import json,sys; print(json.load(sys.stdin)["apiKey"])')")
+done
+# wrk's request() takes the keys in turn (one Lua state per wrk thread).
+LUA=$(mktemp --suffix=.lua)
+trap 'rm -f "$LUA"; bench_cleanup' EXIT
+{
+  echo "local keys = {"
+  for k in "${KEYS[@]}"; do echo "  \"$k\","; done
+  echo "}"
+  echo "local n = 0"
+  echo "request = function()"
+  echo "  n = n % #keys + 1"
+  echo "  return wrk.format(nil, nil, { [\"Authorization\"] = \"Api-Key \" .. keys[n] })"
+  echo "end"
+} > "$LUA"
 psql -h 127.0.0.1 -U postgres -d "$BENCH_DB" -qc "
   INSERT INTO dream (user_id, name, status, video, thumbnail, processed_video_size, processed_video_frames,
                      processed_video_fps, processed_at)
@@ -38,11 +60,11 @@ for path in /api/v1/client/hello "/api/v1/dream?take=30"; do
   code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Api-Key $KEY" "127.0.0.1:$PORT$path")
   [ "$code" = 200 ] || { echo "GET $path answered $code" >&2; exit 1; }
   # A warm-up second, then the measured runs.
-  taskset -c 1 wrk -t1 -c"$CONNS" -d1s -H "Authorization: Api-Key $KEY" "http://127.0.0.1:$PORT$path" >/dev/null
+  taskset -c 1 wrk -t1 -c"$CONNS" -d1s -s "$LUA" "http://127.0.0.1:$PORT$path" >/dev/null
   for i in $(seq 1 "$REPEATS"); do
-    echo "== GET $path, run $i: $CONNS connections, ${SECS}s"
+    echo "== GET $path, run $i: $CONNS connections, $USERS user(s), ${SECS}s"
     before=$(server_ticks); pg_before=$(service_ticks postgres)
-    out=$(taskset -c 1 wrk -t1 -c"$CONNS" -d"${SECS}s" --latency -H "Authorization: Api-Key $KEY" "http://127.0.0.1:$PORT$path")
+    out=$(taskset -c 1 wrk -t1 -c"$CONNS" -d"${SECS}s" --latency -s "$LUA" "http://127.0.0.1:$PORT$path")
     ticks=$(($(server_ticks) - before)); pg_ticks=$(($(service_ticks postgres) - pg_before))
     echo "$out" | grep -E 'Requests/sec|Latency|50%|90%|99%|Non-2xx|Socket errors|requests in'
     # The server's own CPU (user + system, from /proc), per request: what a change to

@@ -166,6 +166,15 @@ pub async fn metrics(req: HttpRequest, state: web::Data<AppState>, engine: web::
         "counter",
         &keys,
     );
+    let hellos = state.actors.client.hello_counts();
+    let hellos = [(label("by", "read"), hellos.reads as f64), (label("by", "statement"), hellos.statements as f64)];
+    line(
+        &mut out,
+        "infinidream_client_hello_total",
+        "client/hello reads, and the database statements that answered them (concurrent reads share one)",
+        "counter",
+        &hellos,
+    );
     let refused = [
         (label("reason", "full"), REFUSED_FULL.load(Ordering::Relaxed) as f64),
         (label("reason", "draining"), REFUSED_DRAINING.load(Ordering::Relaxed) as f64),

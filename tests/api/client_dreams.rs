@@ -35,6 +35,69 @@ async fn client_hello_reports_integers_and_the_current_playlist_uuid() {
     assert_eq!(body, json!({"success": true, "data": {"quota": 42}}));
 }
 
+/// Hellos that arrive while two statements run wait for one shared statement, and every
+/// reader still gets its own user's answer (or "not found" for a user that does not
+/// exist). A lock on `users` holds the first two statements so that the others
+/// deterministically arrive while they run.
+#[actix_web::test]
+async fn concurrent_hellos_share_one_statement_and_each_gets_its_own_answer() {
+    let app = spawn_client_app().await;
+    let db = db(&app).await;
+    let mut users = Vec::new();
+    for quota in [101i64, 102, 103] {
+        let user = app.create_user(Role::User).await;
+        set_quota(&db, user.id, quota).await;
+        users.push((user.id, quota));
+    }
+    let p = playlist(&db, users[1].0, false, false).await;
+    set_current_playlist(&db, users[1].0, Some(p.id)).await;
+    let d = public_dream(&db, users[2].0).await;
+    downvote(&db, users[2].0, d.id).await;
+    let missing = i32::MAX;
+
+    let client = app.state.actors.client.clone();
+    let before = client.hello_counts();
+    db.batch_execute("BEGIN; LOCK TABLE users IN ACCESS EXCLUSIVE MODE").await.unwrap();
+    const READS: usize = 40;
+    let readers: Vec<_> = (0..READS)
+        .map(|i| {
+            let id = if i == 17 { missing } else { users[i % 3].0 };
+            let client = client.clone();
+            actix_web::rt::spawn(async move { (id, client.hello(id).await) })
+        })
+        .collect();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while client.hello_counts().reads - before.reads < READS as u64 {
+        assert!(std::time::Instant::now() < deadline, "the reads did not all reach the client actor");
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    // Every read has arrived; the first two started statements, which wait on the lock.
+    assert_eq!(client.hello_counts().statements - before.statements, 2);
+    db.batch_execute("COMMIT").await.unwrap();
+    for reader in readers {
+        let (id, answer) = reader.await.unwrap();
+        if id == missing {
+            assert!(matches!(answer, Err(infinidream_actors::DomainError::NotFound)), "{answer:?}");
+            continue;
+        }
+        let hello = answer.unwrap();
+        let quota = users.iter().find(|(u, _)| *u == id).unwrap().1;
+        assert_eq!(hello.quota, quota, "user {id}");
+        assert_eq!(hello.current_playlist, (id == users[1].0).then_some(p.uuid), "user {id}");
+        assert_eq!(hello.dislikes_count, i64::from(id == users[2].0), "user {id}");
+    }
+    let after = client.hello_counts();
+    assert_eq!(after.statements - before.statements, 3, "the 38 later reads shared one statement");
+
+    // Over HTTP, and reported in /metrics.
+    let (status, body) = get(&app, "/api/v1/client/hello", &app.create_user(Role::User).await).await;
+    assert_eq!(status, 200, "{body}");
+    let text = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let reads = format!("infinidream_client_hello_total{{by=\"read\"}} {}", after.reads + 1);
+    assert!(text.contains(&reads), "{reads} not in /metrics");
+    app.shutdown().await;
+}
+
 #[actix_web::test]
 async fn client_dislikes_list_live_downvoted_dreams_on_both_routes() {
     let app = spawn_client_app().await;

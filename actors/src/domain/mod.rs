@@ -4,12 +4,15 @@
 //! the only type other modules hold), `actor.rs` (the actor and its message handlers),
 //! `messages.rs` (private message types) and `store.rs` (the SQL). Handlers return
 //! futures so queries of one domain run concurrently; the actor itself holds no mutable
-//! state besides its pool, so a restart loses nothing, with one exception: the users and
+//! state besides its pool, so a restart loses nothing, with two exceptions: the users and
 //! auth actors batch the last-use records of credentials (`touch.rs`), best-effort
-//! bookkeeping that a restart may drop.
+//! bookkeeping that a restart may drop; and the client actor queues concurrent
+//! `client/hello` reads for a shared statement (`coalesce.rs`), whose readers get
+//! "unavailable" if the actor stops.
 
 pub mod auth;
 pub mod client;
+pub mod coalesce;
 pub mod dreams;
 pub mod feed;
 pub mod invites;
@@ -65,7 +68,7 @@ pub async fn in_db<R>(
 
 /// Errors every domain can return. The HTTP edge maps each variant to a status and the
 /// reference envelope; internal causes are logged there, never shown to clients.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum DomainError {
     #[error("not found")]
     NotFound,

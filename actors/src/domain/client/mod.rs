@@ -14,10 +14,13 @@ pub mod model;
 pub mod playlist;
 pub mod store;
 
+use std::sync::Arc;
+
 use actix::{Actor, Addr, ArbiterHandle};
 use uuid::Uuid;
 
 use crate::db::PgPool;
+use crate::domain::coalesce::{Counters, Counts};
 use crate::domain::dreams::{DreamBundle, Viewer};
 use crate::domain::DomainError;
 pub use model::*;
@@ -25,18 +28,28 @@ pub use model::*;
 #[derive(Clone)]
 pub struct ClientHandle {
     addr: Addr<actor::ClientActor>,
+    hello_counts: Arc<Counters>,
 }
 
 impl ClientHandle {
     /// Starts the client actor on `arbiter`.
     pub fn start(pool: PgPool, arbiter: &ArbiterHandle) -> Self {
-        let addr = actor::ClientActor::start_in_arbiter(arbiter, move |_| actor::ClientActor::new(pool));
-        ClientHandle { addr }
+        let hello_counts = Arc::new(Counters::default());
+        let counts = hello_counts.clone();
+        let addr = actor::ClientActor::start_in_arbiter(arbiter, move |_| actor::ClientActor::new(pool, counts));
+        ClientHandle { addr, hello_counts }
     }
 
-    /// Quota, current playlist and dislike count, read fresh.
+    /// Quota, current playlist and dislike count, read fresh: by a statement that starts
+    /// after this call, shared with the hellos of other callers that arrive while earlier
+    /// statements run (`domain/coalesce.rs`).
     pub async fn hello(&self, user: i32) -> Result<Hello, DomainError> {
         self.addr.send(messages::GetHello(user)).await?
+    }
+
+    /// Hellos asked for so far, and the statements that answered them.
+    pub fn hello_counts(&self) -> Counts {
+        self.hello_counts.counts()
     }
 
     pub async fn quota(&self, user: i32) -> Result<i64, DomainError> {

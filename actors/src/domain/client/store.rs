@@ -14,24 +14,37 @@ use crate::domain::dreams::store::LISTABLE;
 use crate::domain::dreams::Viewer;
 use crate::domain::DomainError;
 
-/// The caller's live downvotes on live dreams (what "dislikes" means everywhere). A macro,
-/// so the statements below are literals joined at compile time, not built per request.
+/// The live downvotes of user `$user` (a parameter or a column) on live dreams (what
+/// "dislikes" means everywhere). A macro, so the statements below are literals joined at
+/// compile time, not built per request.
 macro_rules! disliked {
-    () => {
-        "FROM vote v JOIN dream dd ON dd.id = v.dream_id \
-         WHERE v.user_id = $1 AND v.vote = 'downvote' AND v.deleted_at IS NULL AND dd.deleted_at IS NULL"
+    ($user:literal) => {
+        concat!(
+            "FROM vote v JOIN dream dd ON dd.id = v.dream_id WHERE v.user_id = ",
+            $user,
+            " AND v.vote = 'downvote' AND v.deleted_at IS NULL AND dd.deleted_at IS NULL"
+        )
     };
 }
 
-pub async fn hello(conn: &PgConn, user: i32) -> Result<Hello, DomainError> {
+/// `client/hello` of every user in `users` (distinct ids), by id; users that do not
+/// exist are absent. One statement for all of them: the client actor coalesces
+/// concurrent hellos (`domain/coalesce.rs`).
+pub async fn hellos(conn: &PgConn, users: &[i32]) -> Result<HashMap<i32, Hello>, DomainError> {
     const SQL: &str = concat!(
-        "SELECT u.quota, p.uuid, (SELECT count(*) ",
-        disliked!(),
+        "SELECT u.id, u.quota, p.uuid, (SELECT count(*) ",
+        disliked!("u.id"),
         ") FROM users u \
-         LEFT JOIN playlist p ON p.id = u.current_playlist_id AND p.deleted_at IS NULL WHERE u.id = $1"
+         LEFT JOIN playlist p ON p.id = u.current_playlist_id AND p.deleted_at IS NULL WHERE u.id = ANY($1)"
     );
-    let row = conn.query_opt(&conn.prepare_cached(SQL).await?, &[&user]).await?.ok_or(DomainError::NotFound)?;
-    Ok(Hello { quota: row.try_get(0)?, current_playlist: row.try_get(1)?, dislikes_count: row.try_get(2)? })
+    let rows = conn.query(&conn.prepare_cached(SQL).await?, &[&users]).await?;
+    rows.iter()
+        .map(|row| {
+            let hello =
+                Hello { quota: row.try_get(1)?, current_playlist: row.try_get(2)?, dislikes_count: row.try_get(3)? };
+            Ok((row.try_get(0)?, hello))
+        })
+        .collect()
 }
 
 pub async fn quota(conn: &PgConn, user: i32) -> Result<i64, DomainError> {
@@ -41,7 +54,7 @@ pub async fn quota(conn: &PgConn, user: i32) -> Result<i64, DomainError> {
 
 /// Uuids of the dreams the user downvoted, most recent vote first.
 pub async fn dislikes(conn: &PgConn, user: i32) -> Result<Vec<Uuid>, DomainError> {
-    const SQL: &str = concat!("SELECT dd.uuid ", disliked!(), " ORDER BY v.updated_at DESC, v.id DESC");
+    const SQL: &str = concat!("SELECT dd.uuid ", disliked!("$1"), " ORDER BY v.updated_at DESC, v.id DESC");
     let rows = conn.query(&conn.prepare_cached(SQL).await?, &[&user]).await?;
     rows.iter().map(|r| r.try_get(0).map_err(DomainError::from)).collect()
 }
