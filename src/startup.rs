@@ -95,6 +95,11 @@ impl Application {
                 .wrap(from_fn(http::edge::edge))
                 .configure(http::configure)
         })
+        // Nagle's algorithm would hold a second small frame (the connect's first
+        // `client_presence` after its CONNECT answer, an event right after another) until
+        // the client acknowledges the first, and clients delay that acknowledgement by up
+        // to 40 ms when they have nothing to send. Every frame is written whole already.
+        .tcp_nodelay(true)
         .listen(listener)?
         .disable_signals()
         .shutdown_timeout(settings.shutdown_timeout.as_secs());

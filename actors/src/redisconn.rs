@@ -111,9 +111,30 @@ pub fn parse_nodes(url: &str) -> Vec<String> {
         .collect()
 }
 
+/// TCP settings of every Redis connection: `TCP_NODELAY`. Commands are pipelined on
+/// multiplexed connections; with Nagle's algorithm a command written while an earlier
+/// one is unacknowledged waits for that acknowledgement (a round trip, and up to the
+/// peer's 40 ms delayed-ACK timer when it has nothing else to send).
+fn tcp_settings() -> redis::io::tcp::TcpSettings {
+    redis::io::tcp::TcpSettings::default().set_nodelay(true)
+}
+
+/// Connection info of one Redis node (a `redis://` URL) with [`tcp_settings`].
+pub fn node_info(url: &str) -> redis::RedisResult<redis::ConnectionInfo> {
+    let info = redis::IntoConnectionInfo::into_connection_info(url)?;
+    let tcp = info.tcp_settings().clone().set_nodelay(true);
+    Ok(info.set_tcp_settings(tcp))
+}
+
+/// A client of one Redis node with [`tcp_settings`].
+pub fn client(url: &str) -> redis::RedisResult<redis::Client> {
+    redis::Client::open(node_info(url)?)
+}
+
 /// The cluster client every cluster-mode connection of this instance is built from.
 pub fn cluster_builder(nodes: &[String]) -> ClusterClientBuilder {
     ClusterClientBuilder::new(nodes.to_vec())
+        .tcp_settings(tcp_settings())
         .connection_timeout(CONNECT_TIMEOUT)
         .response_timeout(RESPONSE_TIMEOUT)
         .retries(3)
@@ -123,7 +144,7 @@ pub fn cluster_builder(nodes: &[String]) -> ClusterClientBuilder {
 
 /// Asks one node whether it runs in cluster mode; `None` when it cannot be reached.
 async fn probe_cluster_enabled(url: &str) -> Option<bool> {
-    let client = redis::Client::open(url).ok()?;
+    let client = client(url).ok()?;
     let info = async {
         let mut conn = client.get_multiplexed_async_connection().await.ok()?;
         redis::cmd("INFO").arg("cluster").query_async::<String>(&mut conn).await.ok()
@@ -164,7 +185,7 @@ impl RedisPool {
             RedisPool::cluster(&nodes, prefix)
         } else {
             tracing::info!("Redis: single node (plain pub/sub)");
-            let manager = bb8_redis::RedisConnectionManager::new(url)?;
+            let manager = bb8_redis::RedisConnectionManager::new(node_info(url)?)?;
             let pool = bb8::Pool::builder().max_size(size.max(1)).connection_timeout(CONNECT_TIMEOUT);
             let pool = pool.build_unchecked(manager);
             Ok(RedisPool::Single(Arc::new(SinglePool { pool, shared: Mutex::new((0, None)) })))
@@ -322,6 +343,41 @@ mod tests {
     fn node_lists_are_split_and_given_a_scheme() {
         assert_eq!(parse_nodes("redis://a:1"), vec!["redis://a:1"]);
         assert_eq!(parse_nodes("redis://a:1, b:2,,"), vec!["redis://a:1", "redis://b:2"]);
+    }
+
+    /// `TCP_NODELAY` of this process's end of the connection Redis describes in `info`
+    /// (`CLIENT INFO`: `addr=` is our end as Redis sees it).
+    fn nodelay_of(info: &str) -> bool {
+        use std::os::fd::BorrowedFd;
+        let addr = info.split(' ').find_map(|f| f.strip_prefix("addr=")).unwrap();
+        let ours: std::net::SocketAddr = addr.parse().unwrap();
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir("/proc/self/fd").unwrap() {
+            let Ok(fd) = entry.unwrap().file_name().to_string_lossy().parse::<i32>() else { continue };
+            // SAFETY: only queried; a descriptor closed or reused since the listing fails
+            // the query or fails the address check.
+            let fd = unsafe { BorrowedFd::borrow_raw(fd) };
+            let socket = redis::io::tcp::socket2::SockRef::from(&fd);
+            if socket.local_addr().ok().and_then(|a| a.as_socket()) == Some(ours) {
+                found.push(socket.tcp_nodelay().unwrap());
+            }
+        }
+        assert_eq!(found.len(), 1, "our end of {addr}");
+        found[0]
+    }
+
+    #[tokio::test]
+    async fn redis_connections_have_tcp_nodelay() {
+        let client = client("redis://127.0.0.1:6379").unwrap();
+        let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+        let info: String = redis::cmd("CLIENT").arg("INFO").query_async(&mut conn).await.unwrap();
+        assert!(nodelay_of(&info), "a client from redisconn::client (the bridge's)");
+        let pool = RedisPool::connect("redis://127.0.0.1:6379", 2, "nodelay-test:").await.unwrap();
+        let mut conn = pool.get().await.unwrap();
+        let info: String = redis::cmd("CLIENT").arg("INFO").query_async(&mut conn).await.unwrap();
+        assert!(nodelay_of(&info), "a pooled connection");
+        // The cluster builder carries the same settings (it has no getter to compare).
+        assert!(node_info("redis://127.0.0.1:6379").unwrap().tcp_settings().nodelay());
     }
 
     async fn client_id(pool: &RedisPool) -> redis::RedisResult<i64> {

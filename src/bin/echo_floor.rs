@@ -42,6 +42,11 @@ fn main() -> std::io::Result<()> {
     // The same allocator set-up as the server, so that memory figures compare.
     infinidream_server::alloc::init();
     actix_web::rt::System::new().block_on(async move {
-        HttpServer::new(|| App::new().route("/socket.io/", web::get().to(ws))).workers(workers).bind(addr)?.run().await
+        HttpServer::new(|| App::new().route("/socket.io/", web::get().to(ws)))
+            .workers(workers)
+            .tcp_nodelay(true)
+            .bind(addr)?
+            .run()
+            .await
     })
 }

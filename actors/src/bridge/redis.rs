@@ -77,7 +77,7 @@ impl RedisBridge {
         sink: EnvelopeSink,
         stats: Arc<BridgeStats>,
     ) -> Result<RedisBridge, redis::RedisError> {
-        let client = redis::Client::open(url)?;
+        let client = crate::redisconn::client(url)?;
         let (publish_tx, publish_rx) = mpsc::channel(PUBLISH_QUEUE);
         let bridge = RedisBridge {
             prefix: prefix.into(),
