@@ -5,7 +5,8 @@
 # and every device reconnects on its own with socket.io-client's backoff shape (base
 # DELAY ms, doubled per failed attempt, ±50 % jitter). Reports the time from the new
 # instance answering its health check to the last session back, from the first drop to
-# the last session back, and the failed attempts. Loopback only, bounded in time.
+# the last session back, and the failed attempts (refused TCP connects while no instance
+# listened, and all other failures). Loopback only, bounded in time.
 #
 #   bash benches/restart.sh [sessions] [delay-ms]
 #
@@ -78,6 +79,9 @@ summary = {
     "hold_seconds": hold, "hold_server_cpu_percent": hold_cpu, "sessions_after_hold": float(held or 0),
     "all_back": r["all_back"], "drops": r["drops"], "reconnected": r["reconnected"],
     "failed_attempts": r["failed_attempts"],
+    # Of those, refused TCP connects (no instance listened); the rest are errors.
+    "refused_attempts": r.get("refused_attempts"),
+    "failed_other": r["failed_attempts"] - (r.get("refused_attempts") or 0),
     "old_instance_stop_seconds": (down - stop) / 1000,
     "new_instance_start_seconds": (ready - down) / 1000,
     "seconds_ready_to_all_back": (last - ready) / 1000 if r["all_back"] else None,

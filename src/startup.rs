@@ -31,6 +31,7 @@ pub struct Application {
     server: Server,
     state: AppState,
     engine: Arc<Engine>,
+    listening: Arc<TcpListener>,
 }
 
 /// Detects a single node or a Redis Cluster behind `REDIS_URL` (logged) and builds the
@@ -84,6 +85,8 @@ impl Application {
 
         let listener = listen(settings.host.as_str(), settings.port, settings.listen_backlog)?;
         let port = listener.local_addr()?.port();
+        // The shutdown's handle on the listening socket (the same socket, another fd).
+        let listening = Arc::new(listener.try_clone()?);
         let data = web::Data::new(state.clone());
         let engine_data = web::Data::new(engine.clone());
         let mut server = HttpServer::new(move || {
@@ -115,7 +118,7 @@ impl Application {
             }
             None => (None, None),
         };
-        Ok(Application { port, metrics_port, metrics_server, server, state, engine })
+        Ok(Application { port, metrics_port, metrics_server, server, state, engine, listening })
     }
 
     pub fn port(&self) -> u16 {
@@ -138,6 +141,7 @@ impl Application {
             metrics: self.metrics_server.clone(),
             state: self.state.clone(),
             engine: self.engine.clone(),
+            listening: self.listening.clone(),
         }
     }
 
@@ -161,6 +165,7 @@ pub struct ShutdownHandle {
     metrics: Option<ServerHandle>,
     state: AppState,
     engine: Arc<Engine>,
+    listening: Arc<TcpListener>,
 }
 
 impl ShutdownHandle {
@@ -177,6 +182,7 @@ impl ShutdownHandle {
             tokio::time::sleep(settings.drain_delay).await;
         }
         self.server.pause().await;
+        stop_listening(&self.listening);
         self.engine.unregister().await;
         // Other instances learn that this one's sockets are gone before they close.
         if let Err(e) = self.state.actors.rooms.leave_cluster().await {
@@ -253,6 +259,18 @@ async fn wait_for_signal() {
 /// wave after an instance restart that queue overflows, the kernel drops the SYNs it
 /// cannot queue, and every dropped client waits for its SYN retransmission (1 s, then
 /// 3 s, 7 s…) before it is even seen. Tries each address `host` resolves to, like `bind`.
+/// Takes the listening socket out of the LISTEN state (Linux: `shutdown(SHUT_RD)` on a
+/// listener resets the connections queued for `accept` and makes later connects fail with
+/// "connection refused"). actix-server's pause only stops accepting: the kernel would go
+/// on completing handshakes into the queue, up to its length, and every one of them
+/// would be reset when the process exits, after its client had waited for the whole
+/// drain. Refused at once, clients back off and retry, and find the next instance.
+fn stop_listening(listener: &TcpListener) {
+    if let Err(e) = socket2::SockRef::from(listener).shutdown(std::net::Shutdown::Read) {
+        tracing::warn!(error = %e, "could not close the listening socket; it closes at exit");
+    }
+}
+
 pub fn listen(host: &str, port: u16, backlog: u32) -> std::io::Result<TcpListener> {
     use socket2::{Domain, Protocol, Socket, Type};
     let mut last = None;

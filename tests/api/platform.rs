@@ -252,3 +252,46 @@ async fn accepted_connections_have_tcp_nodelay() {
     assert_eq!(server_ends, vec![true], "the server's end of the connection, with TCP_NODELAY");
     app.shutdown().await;
 }
+
+/// Once a shutdown stops accepting, new connects are refused at once; they are not
+/// queued by the kernel on a listener nobody accepts from, to be reset when the process
+/// exits. An in-flight request (held on a table lock) keeps the shutdown going while the
+/// test connects, and still completes.
+#[actix_web::test]
+async fn connects_are_refused_once_a_shutdown_stops_accepting() {
+    let app = std::rc::Rc::new(spawn_app().await);
+    let user = app.create_user(infinidream_actors::Role::User).await;
+    let db = crate::fixtures::db(&app).await;
+    db.batch_execute("BEGIN; LOCK TABLE users IN ACCESS EXCLUSIVE MODE").await.unwrap();
+    let request =
+        app.client.get(app.url("/api/v1/client/hello")).header("Authorization", format!("Api-Key {}", user.api_key));
+    let pending = actix_web::rt::spawn(request.send());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let waiting_on_lock =
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'";
+    while db.query_one(waiting_on_lock, &[]).await.unwrap().get::<_, i64>(0) == 0 {
+        assert!(std::time::Instant::now() < deadline, "the request never reached the database");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let stopping = {
+        let app = app.clone();
+        actix_web::rt::spawn(async move { app.shutdown().await })
+    };
+    loop {
+        match tokio::net::TcpStream::connect(("127.0.0.1", app.port)).await {
+            Err(e) => {
+                assert_eq!(e.kind(), std::io::ErrorKind::ConnectionRefused, "{e}");
+                break;
+            }
+            Ok(_) => {
+                assert!(std::time::Instant::now() < deadline, "connects were still taken after the shutdown began");
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+        }
+    }
+    assert!(!pending.is_finished() && !stopping.is_finished(), "refused while the shutdown waits for the request");
+    db.batch_execute("COMMIT").await.unwrap();
+    let res = pending.await.unwrap().unwrap();
+    assert_eq!(res.status(), 200, "the in-flight request completes");
+    stopping.await.unwrap();
+}

@@ -32,6 +32,9 @@ pub struct Metrics {
     /// Sessions re-established after a drop, and attempts that failed on the way.
     pub reconnected: AtomicU64,
     pub reconnect_failures: AtomicU64,
+    /// Attempts (first connects or reconnects) whose TCP connect was refused: no instance
+    /// listened on the target, as between an instance's exit and its successor's start.
+    pub refused: AtomicU64,
     /// Unix epoch milliseconds of the first drop and of the latest successful reconnect.
     pub first_drop_ms: AtomicU64,
     pub last_reconnect_ms: AtomicU64,
@@ -82,11 +85,26 @@ pub fn now_us(start: Instant) -> u64 {
     start.elapsed().as_micros() as u64
 }
 
-async fn open(dev: &Device) -> Result<tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>, String> {
+/// Why a websocket could not be opened; `refused` when the TCP connect was refused.
+struct OpenError {
+    refused: bool,
+    message: String,
+}
+
+impl From<String> for OpenError {
+    fn from(message: String) -> Self {
+        OpenError { refused: false, message }
+    }
+}
+
+async fn open(dev: &Device) -> Result<tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>, OpenError> {
     let socket =
         if dev.source.is_ipv4() { TcpSocket::new_v4() } else { TcpSocket::new_v6() }.map_err(|e| e.to_string())?;
     socket.bind(SocketAddr::new(dev.source, 0)).map_err(|e| format!("bind {}: {e}", dev.source))?;
-    let stream = socket.connect(dev.target).await.map_err(|e| e.to_string())?;
+    let stream = socket.connect(dev.target).await.map_err(|e| OpenError {
+        refused: e.kind() == std::io::ErrorKind::ConnectionRefused,
+        message: e.to_string(),
+    })?;
     let _ = stream.set_nodelay(true);
     let url = format!("ws://{}/socket.io/?EIO=4&transport=websocket", dev.target);
     let (ws, _) =
@@ -120,7 +138,10 @@ pub async fn run(
     let mut ws = match tokio::time::timeout_at(give_up, open(&dev)).await {
         Ok(Ok(ws)) => ws,
         Ok(Err(e)) => {
-            tracing_log(&e);
+            if e.refused {
+                metrics.refused.fetch_add(1, Ordering::Relaxed);
+            }
+            tracing_log(&e.message);
             let _ = ready.send(false);
             return (commands, Ended::ByServer);
         }

@@ -314,6 +314,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
             "drops": metrics.drops.load(Ordering::Relaxed),
             "reconnected": metrics.reconnected.load(Ordering::Relaxed),
             "failed_attempts": metrics.reconnect_failures.load(Ordering::Relaxed),
+            "refused_attempts": metrics.refused.load(Ordering::Relaxed),
             "live": metrics.live.load(Ordering::Relaxed),
             "first_drop_epoch_ms": (first_drop != u64::MAX).then_some(first_drop),
             "last_reconnect_epoch_ms": (last_back > 0).then_some(last_back),
