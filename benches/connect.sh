@@ -11,6 +11,8 @@
 # VM, the generator's own CPU per session, and for the server the CPU that PostgreSQL and
 # Redis spent over the run (they are unpinned: the rate is bound by whichever core fills
 # first). BIN=<dir> picks other release binaries (A/B against an older build).
+# CONCURRENCY=<n> sets the generator's connects in flight (default 256): at a low value
+# the rate is bound by the latency of one connect, not by CPU.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . benches/lib.sh
@@ -31,16 +33,16 @@ SOURCES=127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4
 rate() {
   python3 -c "import json; r = json.load(open('$1')); s = r['server']; n = max(r['sessions']['connected'], 1)
 g = r['connect'].get('generator_cpu_us_per_session') or 0
-print('%.0f/s (%.0f us CPU/session, generator %.0f us' % (r['connect']['rate_per_s'], (s['idle']['cpu_ticks'] - s['before']['cpu_ticks']) * 1e4 / n, g), end='')
+print('%.0f/s, one connect p50 %.1f ms (%.0f us CPU/session, generator %.0f us' % (r['connect']['rate_per_s'], r['connect']['latency_us']['p50'] / 1e3, (s['idle']['cpu_ticks'] - s['before']['cpu_ticks']) * 1e4 / n, g), end='')
 print(', PostgreSQL + Redis %.0f us)' % (${2:-0} * 1e4 / n) if '${2:-}' else ')')"
 }
 for i in $(seq 1 "$REPEATS"); do
   DB0=$(service_ticks ${DB_PROCS:-postgres redis-server})
   taskset -c 1 "$BIN/infinidream-loadgen" --target "127.0.0.1:$PORT" --keys-file "$KEYS" --devices 2 \
-    --sources $SOURCES --server-pid "$SERVER" --json "$OUT/server-$i.json" >/dev/null
+    --sources $SOURCES --connect-concurrency "${CONCURRENCY:-256}" --server-pid "$SERVER" --json "$OUT/server-$i.json" >/dev/null
   DB=$(($(service_ticks ${DB_PROCS:-postgres redis-server}) - DB0))
   taskset -c 1 "$BIN/infinidream-loadgen" --echo --target "127.0.0.1:$FLOOR_PORT" --users "$USERS" --devices 2 \
-    --sources $SOURCES --server-pid "$FLOOR" --json "$OUT/floor-$i.json" >/dev/null
+    --sources $SOURCES --connect-concurrency "${CONCURRENCY:-256}" --server-pid "$FLOOR" --json "$OUT/floor-$i.json" >/dev/null
   echo "run $i: server $(rate "$OUT/server-$i.json" "$DB") floor $(rate "$OUT/floor-$i.json") ($((USERS * 2)) sessions)"
   sleep 1
 done

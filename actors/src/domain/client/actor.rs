@@ -17,7 +17,7 @@ use super::{default_playlist, playlist, store};
 use crate::db::PgPool;
 use crate::domain::coalesce::{Batch, Coalescer, Counters};
 use crate::domain::dreams::DreamBundle;
-use crate::domain::{db_handler, in_db, DomainError};
+use crate::domain::{db_handler, in_db, DomainError, InFlight};
 
 /// Domain actors buffer up to this many requests before senders wait.
 const MAILBOX: usize = 1024;
@@ -52,11 +52,15 @@ impl Handler<GetHello> for ClientActor {
 
     fn handle(&mut self, m: GetHello, ctx: &mut Self::Context) -> Self::Result {
         self.hello_counts.read();
+        // Counted from now, as `db_handler!` counts its operations: a read waiting for
+        // the next statement holds graceful shutdown like one whose statement runs.
+        let in_flight = InFlight::start();
         let (reply, answer) = oneshot::channel();
         if let Some(batch) = self.hellos.add(m.0, reply) {
             self.run_hellos(batch, ctx);
         }
         Box::pin(async move {
+            let _in_flight = in_flight;
             answer.await.unwrap_or_else(|_| Err(DomainError::Unavailable("client actor stopped".into())))
         })
     }
