@@ -162,10 +162,9 @@ impl<K: Copy + Eq + Hash + Ord, V: Clone> Coalescer<K, V> {
 mod tests {
     use super::*;
 
-    fn read(
-        c: &mut Coalescer<i32, String>,
-        key: i32,
-    ) -> (Option<Batch<i32, String>>, oneshot::Receiver<Result<String, DomainError>>) {
+    type Answer = oneshot::Receiver<Result<String, DomainError>>;
+
+    fn read(c: &mut Coalescer<i32, String>, key: i32) -> (Option<Batch<i32, String>>, Answer) {
         let (tx, rx) = oneshot::channel();
         (c.add(key, tx), rx)
     }
