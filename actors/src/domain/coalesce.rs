@@ -107,6 +107,27 @@ impl<K: Copy + Eq + Hash + Ord, V: Clone> Batch<K, V> {
     }
 }
 
+/// What a read that waited until its deadline gets.
+pub const WAIT_TIMED_OUT: &str = "timed out waiting for a shared statement";
+
+/// A reader's side: its answer, or "unavailable" at `deadline` (the operation bound,
+/// `db::deadline`, taken when the read arrived) even if its statement has not started.
+/// A read queued behind statements stuck on a database that stopped answering thus
+/// gives up at its own deadline, not after theirs and then its own.
+pub async fn wait<V>(
+    answer: oneshot::Receiver<Result<V, DomainError>>,
+    deadline: Option<tokio::time::Instant>,
+) -> Result<V, DomainError> {
+    let answer = match deadline {
+        None => answer.await,
+        Some(at) => match tokio::time::timeout_at(at, answer).await {
+            Ok(answer) => answer,
+            Err(_) => return Err(DomainError::Unavailable(WAIT_TIMED_OUT.into())),
+        },
+    };
+    answer.unwrap_or_else(|_| Err(DomainError::Unavailable("the domain actor stopped".into())))
+}
+
 /// One read's queue and its running statements.
 pub struct Coalescer<K, V> {
     waiting: Vec<(K, Reply<V>)>,
@@ -249,6 +270,29 @@ mod tests {
         assert!(second.keys().contains(&(MAX_KEYS as i32 + 9)));
         assert_eq!(first.len() + second.len(), receivers.len());
         assert!(c.finished().is_none());
+    }
+
+    #[tokio::test]
+    async fn a_waiting_read_gives_up_at_its_own_deadline() {
+        let mut c = Coalescer::default();
+        let (_a, _ra) = read(&mut c, 1);
+        let (_b, _rb) = read(&mut c, 2);
+        let (none, rx) = read(&mut c, 3);
+        assert!(none.is_none(), "both slots are taken by statements that never end");
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_millis(50);
+        match wait(rx, Some(deadline)).await {
+            Err(DomainError::Unavailable(m)) => assert_eq!(m, WAIT_TIMED_OUT),
+            other => panic!("{other:?}"),
+        }
+        assert!(tokio::time::Instant::now() >= deadline);
+        // Answered in time: the answer.
+        let (tx, rx) = oneshot::channel();
+        tx.send(Ok("ok".to_string())).unwrap();
+        assert_eq!(wait(rx, Some(deadline + std::time::Duration::from_secs(1))).await.unwrap(), "ok");
+        // A dropped sender (the actor stopped) is "unavailable" too.
+        let (tx, rx) = oneshot::channel::<Result<String, DomainError>>();
+        drop(tx);
+        assert!(matches!(wait(rx, None).await, Err(DomainError::Unavailable(_))));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use super::messages::*;
 use super::model::*;
 use super::{default_playlist, playlist, store};
 use crate::db::PgPool;
-use crate::domain::coalesce::{Batch, Coalescer, Counters};
+use crate::domain::coalesce::{self, Batch, Coalescer, Counters};
 use crate::domain::dreams::DreamBundle;
 use crate::domain::{db_handler, in_db, DomainError, InFlight};
 
@@ -59,9 +59,13 @@ impl Handler<GetHello> for ClientActor {
         if let Some(batch) = self.hellos.add(m.0, reply) {
             self.run_hellos(batch, ctx);
         }
+        // The operation bound holds for the whole read, waiting included: a read queued
+        // behind two statements stuck on a database that stopped answering gives up at
+        // its own deadline, not after theirs and then its own.
+        let deadline = crate::db::deadline();
         Box::pin(async move {
             let _in_flight = in_flight;
-            answer.await.unwrap_or_else(|_| Err(DomainError::Unavailable("client actor stopped".into())))
+            coalesce::wait(answer, deadline).await
         })
     }
 }
