@@ -29,6 +29,8 @@ pub static CONNECTS_UNAVAILABLE: AtomicU64 = AtomicU64::new(0);
 /// Sessions closed, by reason (see `CloseReason::as_str`).
 pub static SLOW_CONSUMERS: AtomicU64 = AtomicU64::new(0);
 pub static PROTOCOL_ERRORS: AtomicU64 = AtomicU64::new(0);
+/// Presence updates that failed (Redis errors, unreachable, time-outs; local counts used).
+pub static PRESENCE_FAILURES: AtomicU64 = AtomicU64::new(0);
 
 pub fn count_event(name: &str) {
     let slot = EVENT_NAMES.iter().position(|n| *n == name).unwrap_or(EVENT_NAMES.len() - 1);

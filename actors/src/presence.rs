@@ -21,6 +21,9 @@ use crate::ids::UserId;
 use crate::kv::RedisPool;
 use crate::room::Presence;
 
+/// Bound of one presence update; past it the caller uses local counts.
+const UPDATE_TIMEOUT: Duration = Duration::from_secs(1);
+
 /// Default lease of a presence entry (refreshed every third of it).
 pub const DEFAULT_LEASE: Duration = Duration::from_secs(60);
 
@@ -132,14 +135,35 @@ impl PresenceStore {
             }
         }
         let result = async {
-            let mut conn = pool.get().await.ok()?;
-            inv.invoke_async::<(i64, i64)>(&mut conn)
-                .await
-                .map_err(|e| tracing::warn!(error = %e, "presence script failed"))
-                .ok()
+            let mut conn = pool.get().await.map_err(|e| failed(&e)).ok()?;
+            inv.invoke_async::<(i64, i64)>(&mut conn).await.map_err(|e| failed(&e)).ok()
         };
-        let (n, w) = tokio::time::timeout(Duration::from_secs(1), result).await.ok().flatten()?;
+        let (n, w) = match tokio::time::timeout(UPDATE_TIMEOUT, result).await {
+            Ok(counts) => counts?,
+            Err(_) => {
+                failed(&"no answer within 1 s");
+                return None;
+            }
+        };
         Some(Presence { connected_devices: n.max(0) as usize, has_web_player: w > 0 })
+    }
+}
+
+/// Counts a failed presence script and logs it, at most one warning per second. Failures
+/// come in bursts (a Redis that stops answering fails every room's update at once); the
+/// warning says how many it stands for, and `infinidream_presence_failures_total` counts
+/// them all.
+fn failed(e: &dyn std::fmt::Display) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static LAST_WARNED_S: AtomicU64 = AtomicU64::new(0);
+    static UNREPORTED: AtomicU64 = AtomicU64::new(0);
+    crate::metrics::bump(&crate::metrics::PRESENCE_FAILURES);
+    UNREPORTED.fetch_add(1, Ordering::Relaxed);
+    let now = now_ms() / 1000;
+    let last = LAST_WARNED_S.load(Ordering::Relaxed);
+    if now != last && LAST_WARNED_S.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_ok() {
+        let failures = UNREPORTED.swap(0, Ordering::Relaxed);
+        tracing::warn!(error = %e, failures, "presence update failed (local counts used meanwhile)");
     }
 }
 

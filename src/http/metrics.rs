@@ -141,6 +141,13 @@ pub async fn metrics(req: HttpRequest, state: web::Data<AppState>, engine: web::
     );
     single(
         &mut out,
+        "infinidream_presence_failures_total",
+        "Presence updates that failed: Redis error, unreachable, or no answer within 1 s (local counts were used)",
+        "counter",
+        m::get(&m::PRESENCE_FAILURES) as f64,
+    );
+    single(
+        &mut out,
         "infinidream_events_rate_limited_total",
         "Socket events refused by the rate limit",
         "counter",

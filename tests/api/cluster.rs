@@ -185,6 +185,15 @@ async fn a_redis_restart_keeps_local_relays_and_cross_instance_relays_resume() {
     let health: Value =
         reqwest::get(format!("http://127.0.0.1:{}/api/v1/health", ports[0])).await.unwrap().json().await.unwrap();
     assert_eq!(health["data"]["redis"]["ok"], false);
+    // Presence falls back to local counts, and the failed updates are counted.
+    let mut a3 = device(ports[0], key).await;
+    a3.text_until(presence_is(3)).await;
+    let metrics = reqwest::get(format!("http://127.0.0.1:{}/metrics", ports[0])).await.unwrap().text().await.unwrap();
+    let failures = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("infinidream_presence_failures_total "))
+        .and_then(|v| v.trim().parse::<f64>().ok());
+    assert!(failures.is_some_and(|n| n >= 1.0), "presence failures in /metrics: {failures:?}");
 
     let _redis = OwnRedis::start(port);
     // Cross-instance relays resume once the bridge has reconnected and resubscribed.

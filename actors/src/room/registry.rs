@@ -41,6 +41,20 @@ pub struct RoomRegistry {
     dreams: HashMap<Uuid, HashMap<SocketId, DreamMember>>,
     seen: VecDeque<(String, u64)>,
     seen_set: HashSet<(String, u64)>,
+    /// The turn of the lease-refresh wheel that runs next.
+    refresh_turn: u32,
+}
+
+/// Lease refreshes are spread over their period in this many turns: a user room refreshes
+/// in the turn `user id mod REFRESH_TURNS`. Refreshing every room at once sent one
+/// presence script per room to Redis in a single burst (9 500 at 19 000 sessions), which
+/// delayed everything else queued on that connection every period and, on a starved
+/// machine, made the whole burst time out together.
+const REFRESH_TURNS: u32 = 20;
+
+/// Whether `user`'s room refreshes its lease in `turn`.
+fn refreshes_in(user: UserId, turn: u32) -> bool {
+    user.0.rem_euclid(REFRESH_TURNS as i32) as u32 == turn
 }
 
 impl RoomRegistry {
@@ -53,6 +67,7 @@ impl RoomRegistry {
             dreams: HashMap::new(),
             seen: VecDeque::new(),
             seen_set: HashSet::new(),
+            refresh_turn: 0,
         }
     }
 
@@ -111,9 +126,14 @@ impl Actor for RoomRegistry {
     fn started(&mut self, ctx: &mut Self::Context) {
         ctx.set_mailbox_capacity(MAILBOX);
         if self.presence.is_shared() {
-            ctx.run_interval(self.presence.lease() / 3, |act, _| {
-                for room in act.users.values() {
-                    room.addr.do_send(RefreshLease);
+            // Every room once per lease / 3, a twentieth of them per turn.
+            ctx.run_interval(self.presence.lease() / 3 / REFRESH_TURNS, |act, _| {
+                let turn = act.refresh_turn;
+                act.refresh_turn = (turn + 1) % REFRESH_TURNS;
+                for (user, room) in &act.users {
+                    if refreshes_in(*user, turn) {
+                        room.addr.do_send(RefreshLease);
+                    }
                 }
             });
         }
@@ -325,5 +345,22 @@ impl Handler<StopRegistry> for RoomRegistry {
 
     fn handle(&mut self, _: StopRegistry, ctx: &mut Self::Context) {
         ctx.stop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_room_refreshes_in_exactly_one_turn_and_the_turns_share_the_rooms() {
+        let mut per_turn = [0usize; REFRESH_TURNS as usize];
+        for id in -50..10_000 {
+            let turns: Vec<u32> = (0..REFRESH_TURNS).filter(|t| refreshes_in(UserId(id), *t)).collect();
+            assert_eq!(turns.len(), 1, "user {id}: {turns:?}");
+            per_turn[turns[0] as usize] += 1;
+        }
+        let (least, most) = (per_turn.iter().min().unwrap(), per_turn.iter().max().unwrap());
+        assert!(most - least <= 1, "{per_turn:?}");
     }
 }
