@@ -182,6 +182,11 @@ impl ShutdownHandle {
             tokio::time::sleep(settings.drain_delay).await;
         }
         self.server.pause().await;
+        // `pause` returns once the command is queued for actix-server's accept thread. A
+        // readiness event of the listener in the batch that thread is handling would
+        // still be accepted after it; on a listener already shut down that accept fails
+        // and is logged as an error. The thread handles its queue within microseconds.
+        tokio::time::sleep(ACCEPT_PAUSE_GRACE).await;
         stop_listening(&self.listening);
         self.engine.unregister().await;
         // Other instances learn that this one's sockets are gone before they close.
@@ -259,6 +264,10 @@ async fn wait_for_signal() {
 /// wave after an instance restart that queue overflows, the kernel drops the SYNs it
 /// cannot queue, and every dropped client waits for its SYN retransmission (1 s, then
 /// 3 s, 7 s…) before it is even seen. Tries each address `host` resolves to, like `bind`.
+/// Time given to actix-server's accept thread to act on a pause before the listening
+/// socket is shut down (see [`ShutdownHandle::shutdown`]).
+const ACCEPT_PAUSE_GRACE: Duration = Duration::from_millis(50);
+
 /// Takes the listening socket out of the LISTEN state (Linux: `shutdown(SHUT_RD)` on a
 /// listener resets the connections queued for `accept` and makes later connects fail with
 /// "connection refused"). actix-server's pause only stops accepting: the kernel would go
